@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vmpkram user API: the one header shared by the kernel module, libvmpkram,
+ * vmpkramctl and the selftests.
+ *
+ * Two channels:
+ *
+ *  - /dev/vmpkram, a misc character device, for calls that act on the
+ *    caller's own address space (ioctls below);
+ *  - the generic netlink family "vmpkram" for control, inspection and
+ *    multicast events (commands and attributes below).
+ *
+ * Ioctl structure rules (the iommufd model):
+ *
+ *  - every argument struct starts with "__u32 size", the size of the struct
+ *    as the caller knows it.  The kernel accepts any size from the first
+ *    version of the struct up to a page; a caller built against an older
+ *    header keeps working, one built against a newer header works as long
+ *    as it leaves the fields this kernel does not know as zero;
+ *  - all fields are fixed-width and naturally aligned, no implicit padding;
+ *  - unknown bits in "flags" and non-zero "__reserved" fields are rejected;
+ *  - output is written back up to min(size, kernel's size) bytes.
+ *
+ * Errno contract, common to every ioctl (per-call additions are listed at
+ * each call):
+ *
+ *  ENOTTY      unknown ioctl command number
+ *  EFAULT      the argument pointer (or a pointer inside it) is not
+ *              accessible
+ *  EINVAL      size below the first version of the struct, an unknown flag,
+ *              a non-zero reserved field, or a field out of its range
+ *  E2BIG       size larger than the kernel's struct and a byte past the
+ *              kernel's struct is non-zero (a newer feature was asked for);
+ *              also size above one page
+ *  EOPNOTSUPP  a well-formed value this kernel does not support
+ *  EOVERFLOW   arithmetic on the given values overflows
+ *
+ * Generic netlink contract:
+ *
+ *  - every command has its own strict policy: unknown attributes, attributes
+ *    of the wrong type or length, and attributes outside their range are
+ *    rejected with EINVAL and an extended-ACK message naming the attribute;
+ *  - a missing required attribute is rejected with EINVAL and an
+ *    extended-ACK "missing attribute" report;
+ *  - commands marked "admin" need CAP_SYS_ADMIN, otherwise EPERM;
+ *  - resolving the family loads the module (MODULE_ALIAS_GENL_FAMILY).
+ */
+#ifndef _UAPI_LINUX_VMPKRAM_H
+#define _UAPI_LINUX_VMPKRAM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/const.h>
+
+/* Bumped when a call, a struct field or an attribute is added. */
+#define VMPKRAM_API_VERSION	1
+
+#define VMPKRAM_DEVICE_NAME	"vmpkram"	/* /dev/vmpkram */
+
+/* Upper bound on kernel workers, whatever the module parameter says. */
+#define VMPKRAM_WORKERS_LIMIT	1024
+
+/*
+ * Feature bits reported by VMPKRAM_IOC_GET_API and VMPKRAM_A_FEATURES.
+ * A bit is set only when the running module implements the feature.
+ */
+#define VMPKRAM_FEATURE_NETLINK		_BITULL(0) /* genl family + events */
+
+/* ------------------------------------------------------------------ */
+/* ioctls on /dev/vmpkram                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * 0xBA is not claimed in Documentation/userspace-api/ioctl/ioctl-number.rst.
+ * The struct size is not encoded in the command number: it travels in the
+ * struct's size field, so the command stays the same as the struct grows.
+ */
+#define VMPKRAM_IOC_MAGIC	0xBA
+
+/**
+ * struct vmpkram_api - VMPKRAM_IOC_GET_API argument
+ * @size: in, sizeof(struct vmpkram_api) as the caller knows it
+ * @flags: in, must be 0
+ * @api_version: out, VMPKRAM_API_VERSION of the running module
+ * @__reserved: in, must be 0
+ * @features: out, VMPKRAM_FEATURE_* bits
+ * @max_workers: out, how many kernel workers one job may use (the
+ *               vmpkram.max_workers module parameter, or its default,
+ *               the number of online CPUs; at most VMPKRAM_WORKERS_LIMIT)
+ * @workers_limit: out, VMPKRAM_WORKERS_LIMIT as the module was built
+ *
+ * Tells a caller what the running module speaks before it uses anything
+ * else.  Output fields are ignored on input.
+ *
+ * Errors: the common contract above, nothing else.
+ */
+struct vmpkram_api {
+	__u32 size;
+	__u32 flags;
+	__u32 api_version;
+	__u32 __reserved;
+	__aligned_u64 features;
+	__u32 max_workers;
+	__u32 workers_limit;
+};
+
+#define VMPKRAM_IOC_GET_API	_IO(VMPKRAM_IOC_MAGIC, 0x00)
+
+/* ------------------------------------------------------------------ */
+/* generic netlink family "vmpkram"                                    */
+/* ------------------------------------------------------------------ */
+
+#define VMPKRAM_GENL_NAME		"vmpkram"
+#define VMPKRAM_GENL_VERSION		1
+#define VMPKRAM_GENL_MCGRP_EVENTS	"events"
+
+/**
+ * enum vmpkram_cmd - generic netlink commands
+ * @VMPKRAM_CMD_GET_STATUS: unprivileged, doit.  No request attributes.
+ *	Replies with the status attributes: %VMPKRAM_A_API_VERSION,
+ *	%VMPKRAM_A_MODULE_VERSION, %VMPKRAM_A_FEATURES,
+ *	%VMPKRAM_A_MAX_WORKERS, %VMPKRAM_A_WORKERS_LIMIT,
+ *	%VMPKRAM_A_NR_POOLS.
+ * @VMPKRAM_CMD_SET_PARAMS: admin, doit.  Changes run-time parameters;
+ *	each attribute is optional but at least one is required.
+ *	%VMPKRAM_A_MAX_WORKERS (1..%VMPKRAM_A_WORKERS_LIMIT) sets the worker
+ *	cap for jobs started afterwards.  On success the new status is sent
+ *	as %VMPKRAM_CMD_STATUS_NTF to the "events" group; the reply is empty.
+ * @VMPKRAM_CMD_STATUS_NTF: notification only (sent by the kernel on the
+ *	"events" multicast group; rejected as a request).  Carries the same
+ *	attributes as the %VMPKRAM_CMD_GET_STATUS reply.
+ */
+enum vmpkram_cmd {
+	VMPKRAM_CMD_UNSPEC,
+	VMPKRAM_CMD_GET_STATUS,
+	VMPKRAM_CMD_SET_PARAMS,
+	VMPKRAM_CMD_STATUS_NTF,
+
+	__VMPKRAM_CMD_MAX,
+	VMPKRAM_CMD_MAX = __VMPKRAM_CMD_MAX - 1
+};
+
+/**
+ * enum vmpkram_attr - generic netlink attributes
+ * @VMPKRAM_A_API_VERSION: u32, VMPKRAM_API_VERSION of the module
+ * @VMPKRAM_A_MODULE_VERSION: NUL-terminated string, the module's version
+ * @VMPKRAM_A_FEATURES: u64, VMPKRAM_FEATURE_* bits
+ * @VMPKRAM_A_MAX_WORKERS: u32, worker cap per job (see struct vmpkram_api)
+ * @VMPKRAM_A_WORKERS_LIMIT: u32, VMPKRAM_WORKERS_LIMIT
+ * @VMPKRAM_A_NR_POOLS: u32, number of persistent pools attached
+ * @VMPKRAM_A_PAD: padding for 64-bit attributes, never sent alone
+ */
+enum vmpkram_attr {
+	VMPKRAM_A_UNSPEC,
+	VMPKRAM_A_API_VERSION,
+	VMPKRAM_A_MODULE_VERSION,
+	VMPKRAM_A_FEATURES,
+	VMPKRAM_A_MAX_WORKERS,
+	VMPKRAM_A_WORKERS_LIMIT,
+	VMPKRAM_A_NR_POOLS,
+	VMPKRAM_A_PAD,
+
+	__VMPKRAM_A_MAX,
+	VMPKRAM_A_MAX = __VMPKRAM_A_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_VMPKRAM_H */

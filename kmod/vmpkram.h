@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmpkram internal declarations shared by the module's files.
+ */
+#ifndef _VMPKRAM_H
+#define _VMPKRAM_H
+
+#include <linux/types.h>
+
+#include "uapi/linux/vmpkram.h"
+
+#define VMPKRAM_MODULE_VERSION	"0.1.0"
+
+/* What this build implements; reported by GET_API and GET_STATUS. */
+#define VMPKRAM_FEATURES	VMPKRAM_FEATURE_NETLINK
+
+/* config.c: run-time parameters */
+unsigned int vmpkram_max_workers(void);
+void vmpkram_set_max_workers(unsigned int workers);
+unsigned int vmpkram_nr_pools(void);
+
+/* chardev.c: /dev/vmpkram */
+int vmpkram_chardev_init(void);
+void vmpkram_chardev_exit(void);
+
+/* netlink.c: generic netlink family */
+int vmpkram_netlink_init(void);
+void vmpkram_netlink_exit(void);
+
+#endif /* _VMPKRAM_H */
