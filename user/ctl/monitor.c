@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmpkramctl monitor: prints events until --count, --timeout or a
+ * SIGINT/SIGTERM, all of which end it with exit status 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "parse.h"
+#include "vmpkramctl.h"
+
+/* The longest --timeout whose milliseconds still fit in an int. */
+#define TIMEOUT_MAX	(INT32_MAX / 1000)
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* No SA_RESTART: the signal must interrupt the wait for events. */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
+{
+	const struct vmpkram_status *st = &ev->status;
+	struct json_object *obj;
+	char features[256];
+
+	if (ctl->json) {
+		obj = ctl_status_json(st);
+		json_object_object_add(obj, "event",
+				       json_object_new_string("status"));
+		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		return;
+	}
+	ctl_features_text(st->features, features, sizeof(features));
+	printf("status: max-workers=%u workers-limit=%u pools=%u api-version=%u module-version=%s features=%s\n",
+	       st->max_workers, st->workers_limit, st->nr_pools,
+	       st->api_version, st->module_version, features);
+	fflush(stdout);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int monitor(struct ctl *ctl, uint32_t count, int timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct vmpkram_event ev = { .size = sizeof(ev) };
+	uint32_t seen = 0;
+	int ret, left;
+
+	ret = ctl_lib(ctl);
+	if (ret)
+		return ret;
+	ret = vmpkram_events_subscribe(ctl->lib);
+	if (ret)
+		return ctl_fail(ctl, "monitor", ret, NULL);
+
+	catch_signals();
+	while (!stop && (!count || seen < count)) {
+		left = -1;
+		if (deadline >= 0) {
+			left = deadline - now_ms();
+			if (left <= 0)
+				break;
+		}
+		ret = vmpkram_events_next(ctl->lib, &ev, left);
+		if (ret == -EINTR && stop)
+			break;
+		if (ret < 0)
+			return ctl_fail(ctl, "monitor", ret, NULL);
+		if (ret > 0) {
+			print_event(ctl, &ev);
+			seen++;
+		}
+	}
+	return EXIT_SUCCESS;
+}
+
+int cmd_monitor(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	uint32_t count = 0, timeout;
+	int c, timeout_ms = -1;
+
+	while ((c = getopt_long(argc, argv, "+:c:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (parse_u32(optarg, 1, UINT32_MAX, &count))
+				return ctl_usage_error(ctl, cmd,
+						       "--count: '%s' is not a number from 1 to %u",
+						       optarg, UINT32_MAX);
+			break;
+		case 't':
+			if (parse_u32(optarg, 0, TIMEOUT_MAX, &timeout))
+				return ctl_usage_error(ctl, cmd,
+						       "--timeout: '%s' is not a number of seconds from 0 to %d",
+						       optarg, TIMEOUT_MAX);
+			timeout_ms = timeout * 1000;
+			break;
+		case 'h':
+			return ctl_help(cmd);
+		default:
+			return ctl_bad_option(ctl, cmd, argv, c);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
+				       argv[optind]);
+	return monitor(ctl, count, timeout_ms);
+}

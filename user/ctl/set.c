@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmpkramctl set max-workers N: the value is parsed strictly and range
+ * checked before the kernel is contacted.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "parse.h"
+#include "vmpkramctl.h"
+
+static int set_max_workers(struct ctl *ctl, const struct ctl_cmd *cmd,
+			   const char *arg)
+{
+	struct json_object *obj;
+	uint32_t n;
+	int ret;
+
+	/* 0 asks for the default, one worker per online CPU. */
+	ret = parse_u32(arg, 0, VMPKRAM_WORKERS_LIMIT, &n);
+	if (ret)
+		return ctl_usage_error(ctl, cmd,
+				       "max-workers: '%s' is %s (expected 0..%u)",
+				       arg, ret == -ERANGE ? "out of range" :
+				       "not a decimal number",
+				       VMPKRAM_WORKERS_LIMIT);
+	ret = ctl_lib(ctl);
+	if (ret)
+		return ret;
+
+	ret = vmpkram_set_max_workers(ctl->lib, n);
+	if (ret)
+		return ctl_fail(ctl, "set max-workers", ret,
+				ret == -EPERM ? "need CAP_SYS_ADMIN" : NULL);
+	if (ctl->json) {
+		obj = json_object_new_object();
+		json_object_object_add(obj, "max_workers",
+				       json_object_new_int64(n));
+		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	}
+	return EXIT_SUCCESS;
+}
+
+int cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+	    char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c;
+
+	/* "+": "set max-workers -1" must reach the number check. */
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return ctl_bad_option(ctl, cmd, argv, c);
+		return ctl_help(cmd);
+	}
+	if (optind >= argc)
+		return ctl_usage_error(ctl, cmd, "no parameter given");
+	if (strcmp(argv[optind], "max-workers"))
+		return ctl_usage_error(ctl, cmd, "unknown parameter '%s'",
+				       argv[optind]);
+	if (argc - optind != 2)
+		return ctl_usage_error(ctl, cmd, "max-workers takes one value");
+	return set_max_workers(ctl, cmd, argv[optind + 1]);
+}

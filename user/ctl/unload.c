@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmpkramctl unload: the library closes its own /dev/vmpkram first, so
+ * only other users of the module make it busy.
+ */
+#include <errno.h>
+
+#include "vmpkramctl.h"
+
+int cmd_unload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+	       char **argv)
+{
+	int ret;
+
+	ret = ctl_no_args(ctl, cmd, argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = ctl_lib(ctl);
+	if (ret)
+		return ret;
+
+	ret = vmpkram_module_unload(ctl->lib);
+	if (ret)
+		return ctl_fail(ctl, "unload", ret,
+				ret == -EPERM ? "need CAP_SYS_MODULE" : NULL);
+	return ctl_print_loaded(ctl, false);
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Loading and unloading vmpkram.ko through libkmod, and telling whether it
+ * is loaded without loading it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#define MODULE_NAME	"vmpkram"
+#define INITSTATE	"/sys/module/" MODULE_NAME "/initstate"
+
+/*
+ * A module in "coming" or "going" state is not usable yet (or any more),
+ * so only "live" counts as loaded.  No initstate file means not loaded.
+ */
+int vmpkram_initstate_live(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return !strcmp(buf, "live\n") || !strcmp(buf, "live");
+}
+
+VMPKRAM_EXPORT int vmpkram_module_is_loaded(struct vmpkram_ctx *ctx)
+{
+	int ret = vmpkram_initstate_live(INITSTATE);
+
+	if (ret < 0)
+		return vmpkram_fail(ctx, ret, "cannot read %s: %s", INITSTATE,
+				    strerror(-ret));
+	return ret;
+}
+
+/* libkmod's own messages are details of failures we report ourselves. */
+static void kmod_log_fwd(void *data, int priority, const char *file,
+			 int line, const char *fn, const char *format,
+			 va_list args)
+{
+	struct vmpkram_ctx *ctx = data;
+	char msg[256];
+
+	(void)priority;
+	(void)file;
+	(void)line;
+	if (ctx->log_priority < LOG_DEBUG)
+		return;
+	vsnprintf(msg, sizeof(msg), format, args);
+	vmpkram_log(ctx, LOG_DEBUG, fn, "libkmod: %s", msg);
+}
+
+static int module_open(struct vmpkram_ctx *ctx, struct kmod_ctx **kctx,
+		       struct kmod_module **mod)
+{
+	int ret;
+
+	*kctx = kmod_new(NULL, NULL);
+	if (!*kctx)
+		return vmpkram_fail(ctx, -ENOMEM,
+				    "cannot create a libkmod context");
+	kmod_set_log_fn(*kctx, kmod_log_fwd, ctx);
+
+	ret = kmod_module_new_from_name(*kctx, MODULE_NAME, mod);
+	if (ret < 0) {
+		*kctx = kmod_unref(*kctx);
+		return vmpkram_fail(ctx, ret, "libkmod cannot look up %s: %s",
+				    MODULE_NAME, strerror(-ret));
+	}
+	return 0;
+}
+
+static void module_close(struct kmod_ctx *kctx, struct kmod_module *mod)
+{
+	kmod_module_unref(mod);
+	kmod_unref(kctx);
+}
+
+static int load_error(struct vmpkram_ctx *ctx, int ret)
+{
+	struct utsname uts;
+
+	switch (ret) {
+	case -EEXIST:
+		return vmpkram_fail(ctx, ret,
+			"module %s is already loaded (unload it to change load-time parameters)",
+			MODULE_NAME);
+	case -EPERM:
+		return vmpkram_fail(ctx, ret,
+			"loading modules needs CAP_SYS_MODULE (or module signature/lockdown policy refused %s)",
+			MODULE_NAME);
+	case -ENOENT:
+		if (uname(&uts))
+			strcpy(uts.release, "(unknown)");
+		return vmpkram_fail(ctx, ret,
+			"module %s not found for kernel %s: run make install or make dkms-install",
+			MODULE_NAME, uts.release);
+	case -ENOEXEC:
+		return vmpkram_fail(ctx, ret,
+			"module %s does not match the running kernel: rebuild it for this kernel",
+			MODULE_NAME);
+	case -EINVAL:
+		return vmpkram_fail(ctx, ret,
+			"module %s rejected its parameters (see dmesg)",
+			MODULE_NAME);
+	default:
+		return vmpkram_fail(ctx, ret, "cannot load module %s: %s",
+				    MODULE_NAME, strerror(-ret));
+	}
+}
+
+/*
+ * Loads the module with @options ("param=value ..." or NULL) on top of any
+ * modprobe.d options.  An already loaded module is -EEXIST rather than
+ * success: the options would silently not apply.
+ */
+VMPKRAM_EXPORT int vmpkram_module_load(struct vmpkram_ctx *ctx,
+				       const char *options)
+{
+	struct kmod_module *mod;
+	struct kmod_ctx *kctx;
+	int ret;
+
+	ret = module_open(ctx, &kctx, &mod);
+	if (ret)
+		return ret;
+
+	if (!kmod_module_get_path(mod))
+		ret = -ENOENT;
+	else
+		ret = kmod_module_probe_insert_module(mod,
+						      KMOD_PROBE_FAIL_ON_LOADED,
+						      options, NULL, NULL, NULL);
+	module_close(kctx, mod);
+	if (ret < 0)
+		return load_error(ctx, ret);
+	info(ctx, "module %s loaded\n", MODULE_NAME);
+	return 0;
+}
+
+VMPKRAM_EXPORT int vmpkram_module_unload(struct vmpkram_ctx *ctx)
+{
+	struct kmod_module *mod;
+	struct kmod_ctx *kctx;
+	int ret, refcnt;
+
+	ret = vmpkram_module_is_loaded(ctx);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return vmpkram_fail(ctx, -ENOENT, "module %s is not loaded",
+				    MODULE_NAME);
+
+	/* Our own open /dev/vmpkram would keep the module busy. */
+	vmpkram_dev_close(ctx);
+
+	ret = module_open(ctx, &kctx, &mod);
+	if (ret)
+		return ret;
+
+	refcnt = kmod_module_get_refcnt(mod);
+	if (refcnt > 0)
+		ret = -EBUSY;
+	else
+		ret = kmod_module_remove_module(mod, 0);
+	module_close(kctx, mod);
+
+	/* libkmod removes with O_NONBLOCK: a busy module is EWOULDBLOCK. */
+	if (ret == -EWOULDBLOCK || ret == -EBUSY)
+		return vmpkram_fail(ctx, -EBUSY,
+			"module %s is in use: close programs that hold /dev/%s open",
+			MODULE_NAME, VMPKRAM_DEVICE_NAME);
+	if (ret == -EPERM)
+		return vmpkram_fail(ctx, ret,
+				    "unloading modules needs CAP_SYS_MODULE");
+	if (ret < 0)
+		return vmpkram_fail(ctx, ret, "cannot unload module %s: %s",
+				    MODULE_NAME, strerror(-ret));
+	info(ctx, "module %s unloaded\n", MODULE_NAME);
+	return 0;
+}
