@@ -52,7 +52,7 @@ unsigned int vmpkram_max_workers(void)
 	return min_t(unsigned int, n, VMPKRAM_WORKERS_LIMIT);
 }
 
-/* Callers validate the range (netlink policy); this only stores. */
+/* 0 restores the default.  The netlink policy validated the range. */
 void vmpkram_set_max_workers(unsigned int workers)
 {
 	WRITE_ONCE(max_workers, workers);

@@ -37,8 +37,8 @@ static const struct genl_multicast_group vmpkram_mcgrps[] = {
 static const struct nla_policy vmpkram_status_policy[VMPKRAM_A_MAX + 1] = {};
 
 static const struct nla_policy vmpkram_set_params_policy[VMPKRAM_A_MAX + 1] = {
-	[VMPKRAM_A_MAX_WORKERS] = NLA_POLICY_RANGE(NLA_U32, 1,
-						   VMPKRAM_WORKERS_LIMIT),
+	/* 0 = back to the default, one worker per online CPU */
+	[VMPKRAM_A_MAX_WORKERS] = NLA_POLICY_MAX(NLA_U32, VMPKRAM_WORKERS_LIMIT),
 };
 
 static struct genl_family vmpkram_genl_family;

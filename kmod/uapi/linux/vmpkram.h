@@ -37,9 +37,12 @@
  *
  * Generic netlink contract:
  *
- *  - every command has its own strict policy: unknown attributes, attributes
- *    of the wrong type or length, and attributes outside their range are
- *    rejected with EINVAL and an extended-ACK message naming the attribute;
+ *  - every command has its own strict policy: unknown attributes and
+ *    attributes of the wrong type or length are rejected with EINVAL,
+ *    values outside their range with ERANGE, each with an extended-ACK
+ *    message and the offset of the offending attribute;
+ *  - a non-zero "reserved" field in the genetlink header is EINVAL;
+ *  - unknown commands (and notification-only ones) are EOPNOTSUPP;
  *  - a missing required attribute is rejected with EINVAL and an
  *    extended-ACK "missing attribute" report;
  *  - commands marked "admin" need CAP_SYS_ADMIN, otherwise EPERM;
@@ -123,8 +126,9 @@ struct vmpkram_api {
  *	%VMPKRAM_A_NR_POOLS.
  * @VMPKRAM_CMD_SET_PARAMS: admin, doit.  Changes run-time parameters;
  *	each attribute is optional but at least one is required.
- *	%VMPKRAM_A_MAX_WORKERS (1..%VMPKRAM_A_WORKERS_LIMIT) sets the worker
- *	cap for jobs started afterwards.  On success the new status is sent
+ *	%VMPKRAM_A_MAX_WORKERS (0..%VMPKRAM_WORKERS_LIMIT) sets the worker
+ *	cap for jobs started afterwards; 0 restores the default, one
+ *	worker per online CPU.  On success the new status is sent
  *	as %VMPKRAM_CMD_STATUS_NTF to the "events" group; the reply is empty.
  * @VMPKRAM_CMD_STATUS_NTF: notification only (sent by the kernel on the
  *	"events" multicast group; rejected as a request).  Carries the same
@@ -145,7 +149,8 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_API_VERSION: u32, VMPKRAM_API_VERSION of the module
  * @VMPKRAM_A_MODULE_VERSION: NUL-terminated string, the module's version
  * @VMPKRAM_A_FEATURES: u64, VMPKRAM_FEATURE_* bits
- * @VMPKRAM_A_MAX_WORKERS: u32, worker cap per job (see struct vmpkram_api)
+ * @VMPKRAM_A_MAX_WORKERS: u32, worker cap per job (see struct vmpkram_api);
+ *	in replies and events the effective value, never 0
  * @VMPKRAM_A_WORKERS_LIMIT: u32, VMPKRAM_WORKERS_LIMIT
  * @VMPKRAM_A_NR_POOLS: u32, number of persistent pools attached
  * @VMPKRAM_A_PAD: padding for 64-bit attributes, never sent alone

@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module lifecycle in the test VM: repeated load/unload, parameter
+# validation at load time, autoload through the genetlink family alias,
+# and unload refused while the device is open.  Prints TAP.
+
+CYCLES=${CYCLES:-20}
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() {	# check DESCRIPTION COMMAND...
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+loaded() { [ "$(cat /sys/module/vmpkram/initstate 2>/dev/null)" = live ]; }
+unloaded() { [ ! -e /sys/module/vmpkram ] && [ ! -e /dev/vmpkram ]; }
+# devtmpfs creates the node asynchronously after misc_register().
+# (sh has no locals: the counter must not be the caller's.)
+dev_ready() {
+	tries=0
+	while [ ! -c /dev/vmpkram ] && [ $tries -lt 50 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	[ -c /dev/vmpkram ]
+}
+status_json() { vmpkramctl --json status 2>/dev/null; }
+
+echo "TAP version 13"
+loaded && rmmod vmpkram
+check "starts unloaded" unloaded
+
+cycle_fail=0
+i=0
+while [ $i -lt "$CYCLES" ]; do
+	i=$((i + 1))
+	if ! modprobe vmpkram || ! loaded || ! dev_ready ||
+	   ! status_json | grep -q '"loaded": *true' ||
+	   ! rmmod vmpkram || ! unloaded; then
+		cycle_fail=$i
+		break
+	fi
+done
+if [ $cycle_fail -eq 0 ]; then
+	ok "$CYCLES load/unload cycles"
+else
+	not_ok "load/unload cycle $cycle_fail"
+fi
+
+for bad in 5000 1025 -1 abc 0x; do
+	if modprobe vmpkram max_workers=$bad 2>/dev/null; then
+		not_ok "max_workers=$bad refused"
+		rmmod vmpkram
+	elif ! dmesg | grep -q "vmpkram: max_workers=$bad is invalid"; then
+		not_ok "max_workers=$bad refused with a message"
+	else
+		ok "max_workers=$bad refused with a message"
+	fi
+done
+check "bad parameters leave nothing loaded" unloaded
+
+check "max_workers=3 accepted" modprobe vmpkram max_workers=3
+check "max_workers=3 in sysfs" \
+	[ "$(cat /sys/module/vmpkram/parameters/max_workers)" = 3 ]
+check "max_workers=3 in status" \
+	sh -c 'vmpkramctl --json status | grep -Eq "\"max_workers\": *3([^0-9]|$)"'
+rmmod vmpkram
+
+# Resolving the genetlink family loads the module (MODULE_ALIAS_GENL_FAMILY).
+check "status does not autoload" sh -c \
+	'vmpkramctl --json status | grep -q "\"loaded\": *false" && [ ! -e /sys/module/vmpkram ]'
+check "netlink family autoloads the module" \
+	sh -c 'vmpkramctl set max-workers 0 && [ -e /sys/module/vmpkram ]'
+dev_ready
+
+exec 3</dev/vmpkram
+check "unload refused while /dev/vmpkram is open" sh -c '! rmmod vmpkram 2>/dev/null'
+exec 3<&-
+check "unload after close" rmmod vmpkram
+check "load again" modprobe vmpkram
+dev_ready
+
+echo "1..$n"
+[ $failed -eq 0 ]
