@@ -28,7 +28,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
-VM_SUITES ?= core
+VM_SUITES ?= core kexec-smoke
 
 
 .PHONY: all deps module modules-all user selftests check check-host \

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Demo of a kexec scenario in the test VM.  Stage 0 writes a file with
+# random content, the running release, the memmap= arguments and the
+# reserved ranges they made into the rootfs, then kexecs into the other
+# installed kernel (vm-kexec other).  Stage 1 (same suite line, new
+# kernel) checks that the file survived, that the release changed, that
+# memmap= was carried over and reserved the same range again, and that
+# the module was loaded again.  Prints TAP.
+
+DIR=/var/lib/kexec-smoke
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() {	# check DESCRIPTION COMMAND...
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		failed=$((failed + 1))
+	fi
+}
+
+memmap_args() {
+	tr ' ' '\n' </proc/cmdline | grep '^memmap='
+}
+
+# The /proc/iomem lines of the ranges memmap=SIZE$ADDR reserved.
+memmap_ranges() {
+	for m in $(memmap_args); do
+		addr=${m#*\$}
+		addr=${addr#0x}
+		grep -i "^0*$addr-" /proc/iomem
+	done
+}
+
+same_ranges() {
+	grep -q Reserved "$DIR/ranges" &&
+		[ "$(memmap_ranges)" = "$(cat "$DIR/ranges")" ]
+}
+
+stage0() {
+	echo "TAP version 13"
+	mkdir -p "$DIR"
+	head -c 4096 /dev/urandom >"$DIR/data"
+	sha256sum "$DIR/data" >"$DIR/data.sha256"
+	uname -r >"$DIR/release"
+	memmap_args >"$DIR/memmap"
+	memmap_ranges >"$DIR/ranges"
+	echo "# stage 0 on $(uname -r), kexec into the other kernel"
+	exec vm-kexec other
+}
+
+stage1() {
+	before=$(cat "$DIR/release" 2>/dev/null)
+	now=$(uname -r)
+	set -- /boot/vmlinuz-*
+	echo "1..6"
+	check "random file survived kexec" sha256sum -c -s "$DIR/data.sha256"
+	if [ $# -lt 2 ]; then
+		skip "release changed" "only one kernel installed"
+	else
+		check "release changed: $before -> $now" \
+			[ -n "$before" -a "$before" != "$now" ]
+	fi
+	if [ -s "$DIR/memmap" ]; then
+		check "memmap= carried over: $(cat "$DIR/memmap")" \
+			[ "$(memmap_args)" = "$(cat "$DIR/memmap")" ]
+		check "same range reserved again: $(head -n 1 "$DIR/ranges")" \
+			same_ranges
+	else
+		skip "memmap= carried over" "no memmap= on the command line"
+		skip "same range reserved again" "no memmap= on the command line"
+	fi
+	check "vmpkram loaded again" [ -d /sys/module/vmpkram ]
+	check "boot counter is 1" [ "$VMPKRAM_VM_BOOT" = 1 ]
+	[ $failed -eq 0 ]
+}
+
+case ${VMPKRAM_VM_STAGE:-0} in
+0) stage0 ;;
+1) stage1 ;;
+*) echo "not ok - unexpected stage $VMPKRAM_VM_STAGE"; exit 1 ;;
+esac
