@@ -78,7 +78,7 @@ check-static:
 
 check-vm:
 	@rc=0; for k in $(ALL_KRELS); do for s in $(VM_SUITES); do \
-		$(TOP)/tools/vm/run-vm --kernel $$k --suite $$s \
+		$(TOP)/tools/vm/run-vm --kernel $$k --suite $$s --mem 3G \
 			--result $(RESULTS)/vm-$$k-$$s.result || rc=1; \
 	done; done; exit $$rc
 

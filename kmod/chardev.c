@@ -20,20 +20,23 @@
 
 union vmpkram_ioctl_arg {
 	struct vmpkram_api api;
+	struct vmpkram_prefault prefault;
 };
 
 struct vmpkram_ioctl_op {
 	unsigned int cmd;
 	size_t size;		/* the kernel's struct size */
 	size_t min_size;	/* the first released version of the struct */
+	bool out_on_error;	/* write back output fields on failure too */
 	int (*handler)(void *arg);
 };
 
-#define VMPKRAM_IOCTL_OP(_cmd, _fn, _struct, _last)			\
+#define VMPKRAM_IOCTL_OP(_cmd, _fn, _struct, _last, _out_on_error)	\
 	{								\
 		.cmd = _cmd,						\
 		.size = sizeof(_struct),				\
 		.min_size = offsetofend(_struct, _last),		\
+		.out_on_error = _out_on_error,				\
 		.handler = _fn,						\
 	}
 
@@ -53,7 +56,10 @@ static int vmpkram_ioctl_get_api(void *arg)
 
 static const struct vmpkram_ioctl_op vmpkram_ioctl_ops[] = {
 	VMPKRAM_IOCTL_OP(VMPKRAM_IOC_GET_API, vmpkram_ioctl_get_api,
-			 struct vmpkram_api, workers_limit),
+			 struct vmpkram_api, workers_limit, false),
+	/* Reports how much was done even when it fails. */
+	VMPKRAM_IOCTL_OP(VMPKRAM_IOC_PREFAULT, vmpkram_ioctl_prefault,
+			 struct vmpkram_prefault, __reserved, true),
 };
 
 static const struct vmpkram_ioctl_op *vmpkram_ioctl_find(unsigned int cmd)
@@ -92,12 +98,12 @@ static long vmpkram_ioctl(struct file *file, unsigned int cmd,
 		return ret;
 
 	ret = op->handler(&karg);
-	if (ret)
+	if (ret && !op->out_on_error)
 		return ret;
 
 	if (copy_to_user(uptr, &karg, min_t(size_t, usize, op->size)))
-		return -EFAULT;
-	return 0;
+		return ret ?: -EFAULT;
+	return ret;
 }
 
 static const struct file_operations vmpkram_fops = {

@@ -8,6 +8,7 @@
 #ifndef _VMPKRAM_COMPAT_H
 #define _VMPKRAM_COMPAT_H
 
+#include <linux/mm.h>
 #include <net/genetlink.h>
 
 #include "compat_probed.h"
@@ -18,5 +19,19 @@
 #else
 #define vmpkram_genl_op genl_ops
 #endif
+
+/* get_user_pages_remote() without the vmas argument 6.5 removed. */
+static inline long vmpkram_gup_remote(struct mm_struct *mm,
+				      unsigned long start, unsigned long nr,
+				      unsigned int gup_flags,
+				      struct page **pages, int *locked)
+{
+#ifdef HAVE_GUP_REMOTE_VMAS
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
+				     locked);
+#else
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
 
 #endif /* _VMPKRAM_COMPAT_H */

@@ -12,11 +12,16 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "job.h"
 #include "vmpkram.h"
 
 static int __init vmpkram_init(void)
 {
 	int ret;
+
+	ret = vmpkram_job_init();
+	if (ret)
+		goto err_job;
 
 	ret = vmpkram_chardev_init();
 	if (ret)
@@ -34,6 +39,8 @@ static int __init vmpkram_init(void)
 err_netlink:
 	vmpkram_chardev_exit();
 err_chardev:
+	vmpkram_job_exit();
+err_job:
 	return ret;
 }
 
@@ -41,6 +48,7 @@ static void __exit vmpkram_exit(void)
 {
 	vmpkram_netlink_exit();
 	vmpkram_chardev_exit();
+	vmpkram_job_exit();
 }
 
 module_init(vmpkram_init);

@@ -16,6 +16,7 @@
 #include <net/genetlink.h>
 
 #include "compat.h"
+#include "job.h"
 #include "vmpkram.h"
 
 /* genl_ops.internal_flags */
@@ -30,11 +31,11 @@ static const struct genl_multicast_group vmpkram_mcgrps[] = {
 };
 
 /*
- * GET_STATUS takes no attributes.  Every entry is NLA_UNSPEC, which strict
- * validation rejects as "Unsupported attribute"; maxattr must be non-zero
- * for genetlink to validate at all.
+ * For commands that take no attributes.  Every entry is NLA_UNSPEC, which
+ * strict validation rejects as "Unsupported attribute"; maxattr must be
+ * non-zero for genetlink to validate at all.
  */
-static const struct nla_policy vmpkram_status_policy[VMPKRAM_A_MAX + 1] = {};
+static const struct nla_policy vmpkram_noattr_policy[VMPKRAM_A_MAX + 1] = {};
 
 static const struct nla_policy vmpkram_set_params_policy[VMPKRAM_A_MAX + 1] = {
 	/* 0 = back to the default, one worker per online CPU */
@@ -52,7 +53,35 @@ static int vmpkram_fill_status(struct sk_buff *skb)
 			      VMPKRAM_A_PAD) ||
 	    nla_put_u32(skb, VMPKRAM_A_MAX_WORKERS, vmpkram_max_workers()) ||
 	    nla_put_u32(skb, VMPKRAM_A_WORKERS_LIMIT, VMPKRAM_WORKERS_LIMIT) ||
-	    nla_put_u32(skb, VMPKRAM_A_NR_POOLS, vmpkram_nr_pools()))
+	    nla_put_u32(skb, VMPKRAM_A_NR_POOLS, vmpkram_nr_pools()) ||
+	    nla_put_u32(skb, VMPKRAM_A_NR_JOBS, vmpkram_nr_jobs()))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int vmpkram_fill_job(struct sk_buff *skb, const struct vmpkram_job *job,
+			    bool with_addr)
+{
+	u64 elapsed = ktime_to_ns(ktime_sub(ktime_get(), job->started));
+
+	if (nla_put_u32(skb, VMPKRAM_A_JOB_ID, job->id) ||
+	    nla_put_u32(skb, VMPKRAM_A_JOB_TYPE, job->type) ||
+	    nla_put_u32(skb, VMPKRAM_A_JOB_STATE, job->state) ||
+	    nla_put_u32(skb, VMPKRAM_A_JOB_CALLER_PID, job->caller_pid) ||
+	    nla_put_u32(skb, VMPKRAM_A_JOB_TARGET_PID, job->target_pid) ||
+	    nla_put_u32(skb, VMPKRAM_A_JOB_THREADS, job->threads) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_JOB_LEN, job->end - job->start,
+			      VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_JOB_DONE,
+			      atomic64_read(&job->done), VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_JOB_ELAPSED_NS, elapsed,
+			      VMPKRAM_A_PAD))
+		return -EMSGSIZE;
+	if (with_addr && nla_put_u64_64bit(skb, VMPKRAM_A_JOB_ADDR, job->start,
+					   VMPKRAM_A_PAD))
+		return -EMSGSIZE;
+	if (job->state == VMPKRAM_JOB_FAILED &&
+	    nla_put_u32(skb, VMPKRAM_A_JOB_ERROR, -job->error))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -95,6 +124,66 @@ static void vmpkram_notify_status(void)
 			  GFP_KERNEL);
 }
 
+/*
+ * Job events leave the address out: any user may listen, and the layout
+ * of another process's memory is not theirs to learn.
+ */
+void vmpkram_notify_job(const struct vmpkram_job *job)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &vmpkram_genl_family, 0,
+			  VMPKRAM_CMD_JOB_NTF);
+	if (!hdr || vmpkram_fill_job(skb, job, false)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&vmpkram_genl_family, skb, 0, VMPKRAM_MCGRP_EVENTS,
+			  GFP_KERNEL);
+}
+
+static int vmpkram_dump_one_job(struct sk_buff *skb,
+				const struct vmpkram_job *job, void *arg)
+{
+	struct netlink_callback *cb = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &vmpkram_genl_family, NLM_F_MULTI,
+			  VMPKRAM_CMD_GET_JOBS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (vmpkram_fill_job(skb, job, true)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Dumps have no pre_doit: their admin check is here. */
+static int vmpkram_nl_get_jobs_start(struct netlink_callback *cb)
+{
+	if (netlink_capable(cb->skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_MOD(cb->extack, "this command needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
+static int vmpkram_nl_get_jobs(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int ret;
+
+	/* cb->args[0]: id of the last job dumped. */
+	ret = vmpkram_jobs_dump(skb, &cb->args[0], vmpkram_dump_one_job, cb);
+	return ret ?: skb->len;
+}
+
 static int vmpkram_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -133,7 +222,7 @@ static const struct genl_ops vmpkram_genl_ops[] = {
 	{
 		.cmd = VMPKRAM_CMD_GET_STATUS,
 		.doit = vmpkram_nl_get_status,
-		.policy = vmpkram_status_policy,
+		.policy = vmpkram_noattr_policy,
 		.maxattr = VMPKRAM_A_MAX,
 	},
 	{
@@ -141,6 +230,13 @@ static const struct genl_ops vmpkram_genl_ops[] = {
 		.internal_flags = VMPKRAM_NL_ADMIN,
 		.doit = vmpkram_nl_set_params,
 		.policy = vmpkram_set_params_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_GET_JOBS,
+		.start = vmpkram_nl_get_jobs_start,
+		.dumpit = vmpkram_nl_get_jobs,
+		.policy = vmpkram_noattr_policy,
 		.maxattr = VMPKRAM_A_MAX,
 	},
 };

@@ -12,12 +12,17 @@
 #define VMPKRAM_MODULE_VERSION	"0.1.0"
 
 /* What this build implements; reported by GET_API and GET_STATUS. */
-#define VMPKRAM_FEATURES	VMPKRAM_FEATURE_NETLINK
+#define VMPKRAM_FEATURES	(VMPKRAM_FEATURE_NETLINK | VMPKRAM_FEATURE_PREFAULT)
+
+struct vmpkram_job;
 
 /* config.c: run-time parameters */
 unsigned int vmpkram_max_workers(void);
 void vmpkram_set_max_workers(unsigned int workers);
 unsigned int vmpkram_nr_pools(void);
+
+/* prefault.c: VMPKRAM_IOC_PREFAULT */
+int vmpkram_ioctl_prefault(void *arg);
 
 /* chardev.c: /dev/vmpkram */
 int vmpkram_chardev_init(void);
@@ -26,5 +31,6 @@ void vmpkram_chardev_exit(void);
 /* netlink.c: generic netlink family */
 int vmpkram_netlink_init(void);
 void vmpkram_netlink_exit(void);
+void vmpkram_notify_job(const struct vmpkram_job *job);
 
 #endif /* _VMPKRAM_H */

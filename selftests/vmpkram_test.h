@@ -33,6 +33,9 @@ static inline int run_unprivileged(int (*fn)(void))
 						    NOBODY_GID) ||
 		    setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID))
 			_exit(255);
+		/* A credential change makes /proc/self root's; undo that. */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(255);
 		_exit(fn() & 0xff);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||

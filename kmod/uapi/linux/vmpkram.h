@@ -68,6 +68,7 @@
  * A bit is set only when the running module implements the feature.
  */
 #define VMPKRAM_FEATURE_NETLINK		_BITULL(0) /* genl family + events */
+#define VMPKRAM_FEATURE_PREFAULT	_BITULL(1) /* VMPKRAM_IOC_PREFAULT */
 
 /* ------------------------------------------------------------------ */
 /* ioctls on /dev/vmpkram                                              */
@@ -109,6 +110,73 @@ struct vmpkram_api {
 
 #define VMPKRAM_IOC_GET_API	_IO(VMPKRAM_IOC_MAGIC, 0x00)
 
+/* struct vmpkram_prefault.flags */
+#define VMPKRAM_PREFAULT_F_READ	_BITUL(0) /* populate for read only */
+#define VMPKRAM_PREFAULT_F_ZERO	_BITUL(1) /* populate for write and zero */
+#define VMPKRAM_PREFAULT_F_ALL	(VMPKRAM_PREFAULT_F_READ | \
+				 VMPKRAM_PREFAULT_F_ZERO)
+
+/**
+ * struct vmpkram_prefault - VMPKRAM_IOC_PREFAULT argument
+ * @size: in, sizeof(struct vmpkram_prefault) as the caller knows it
+ * @flags: in, VMPKRAM_PREFAULT_F_*; READ and ZERO exclude each other
+ * @addr: in, start of the range, page aligned
+ * @len: in, length of the range, page aligned, not 0
+ * @pid: in, process whose memory to populate, 0 for the caller's own.
+ *       A pid other than 0 or the caller's own needs CAP_SYS_PTRACE.
+ * @threads: in, workers for this call including the calling thread:
+ *           0 = the module's max_workers; larger values are capped at
+ *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL
+ * @done: out, bytes populated (and zeroed) by this call; written back
+ *        on failure too.  Chunks are processed in parallel, so after a
+ *        failure the populated bytes need not be a prefix of the range.
+ * @job_id: out, the job's id in netlink job dumps and events
+ * @__reserved: in, must be 0
+ *
+ * Populates the page tables of [addr, addr + len) like
+ * madvise(MADV_POPULATE_WRITE) (MADV_POPULATE_READ with
+ * VMPKRAM_PREFAULT_F_READ), spreading the range over kernel workers that
+ * take chunks from a shared cursor.  Chunks never split a huge page of
+ * the mapping (THP 2 MiB, hugetlb 2 MiB or 1 GiB).  Contents are never
+ * changed, except with VMPKRAM_PREFAULT_F_ZERO: afterwards every byte of
+ * the range reads as zero (anonymous, shmem/memfd and hugetlbfs memory).
+ *
+ * The mmap lock of the target is taken for read, one chunk at a time, so
+ * munmap() and mprotect() are never starved; a concurrent munmap makes
+ * the call fail with ENOMEM, never crash.  Progress is announced on the
+ * netlink "events" group (VMPKRAM_CMD_JOB_NTF).
+ *
+ * Errors (besides the common contract), as madvise(MADV_POPULATE_*)
+ * reports the same situations:
+ *  EINVAL     addr or len not page aligned, len 0, READ|ZERO, threads
+ *             above VMPKRAM_WORKERS_LIMIT; or a mapping in the range is
+ *             incompatible (VM_IO, VM_PFNMAP) or lacks the permission
+ *             (PROT_NONE; not writable for a write/zero populate)
+ *  EOVERFLOW  addr + len wraps around
+ *  ENOMEM     part of the range is not mapped, or out of memory
+ *  EFAULT     a fault would raise SIGBUS or SIGSEGV (e.g. beyond the end
+ *             of a file, an exhausted hugetlb pool)
+ *  EHWPOISON  a page in the range is poisoned
+ *  EINTR      the caller got a fatal signal; workers stop at their next
+ *             chunk and the call returns promptly
+ *  ESRCH      pid names no process, or it exited during the call
+ *  EPERM      pid names another process and the caller lacks
+ *             CAP_SYS_PTRACE
+ */
+struct vmpkram_prefault {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 addr;
+	__aligned_u64 len;
+	__u32 pid;
+	__u32 threads;
+	__aligned_u64 done;
+	__u32 job_id;
+	__u32 __reserved;
+};
+
+#define VMPKRAM_IOC_PREFAULT	_IO(VMPKRAM_IOC_MAGIC, 0x01)
+
 /* ------------------------------------------------------------------ */
 /* generic netlink family "vmpkram"                                    */
 /* ------------------------------------------------------------------ */
@@ -123,7 +191,7 @@ struct vmpkram_api {
  *	Replies with the status attributes: %VMPKRAM_A_API_VERSION,
  *	%VMPKRAM_A_MODULE_VERSION, %VMPKRAM_A_FEATURES,
  *	%VMPKRAM_A_MAX_WORKERS, %VMPKRAM_A_WORKERS_LIMIT,
- *	%VMPKRAM_A_NR_POOLS.
+ *	%VMPKRAM_A_NR_POOLS, %VMPKRAM_A_NR_JOBS.
  * @VMPKRAM_CMD_SET_PARAMS: admin, doit.  Changes run-time parameters;
  *	each attribute is optional but at least one is required.
  *	%VMPKRAM_A_MAX_WORKERS (0..%VMPKRAM_WORKERS_LIMIT) sets the worker
@@ -133,12 +201,22 @@ struct vmpkram_api {
  * @VMPKRAM_CMD_STATUS_NTF: notification only (sent by the kernel on the
  *	"events" multicast group; rejected as a request).  Carries the same
  *	attributes as the %VMPKRAM_CMD_GET_STATUS reply.
+ * @VMPKRAM_CMD_GET_JOBS: admin, dump only.  One message per running job
+ *	with the job attributes (%VMPKRAM_A_JOB_*).  Admin because a job
+ *	names the address range of another process.
+ * @VMPKRAM_CMD_JOB_NTF: notification only, on the "events" group: a job
+ *	started (state RUNNING, done 0), made progress (about twice a second
+ *	while it runs) or ended (DONE, FAILED or CANCELLED, with the errno).
+ *	Carries the job attributes except %VMPKRAM_A_JOB_ADDR, so that
+ *	unprivileged listeners learn nothing of another process's layout.
  */
 enum vmpkram_cmd {
 	VMPKRAM_CMD_UNSPEC,
 	VMPKRAM_CMD_GET_STATUS,
 	VMPKRAM_CMD_SET_PARAMS,
 	VMPKRAM_CMD_STATUS_NTF,
+	VMPKRAM_CMD_GET_JOBS,
+	VMPKRAM_CMD_JOB_NTF,
 
 	__VMPKRAM_CMD_MAX,
 	VMPKRAM_CMD_MAX = __VMPKRAM_CMD_MAX - 1
@@ -154,6 +232,18 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_WORKERS_LIMIT: u32, VMPKRAM_WORKERS_LIMIT
  * @VMPKRAM_A_NR_POOLS: u32, number of persistent pools attached
  * @VMPKRAM_A_PAD: padding for 64-bit attributes, never sent alone
+ * @VMPKRAM_A_NR_JOBS: u32, jobs running now (in status)
+ * @VMPKRAM_A_JOB_ID: u32, job id (also returned by the ioctl)
+ * @VMPKRAM_A_JOB_TYPE: u32, enum vmpkram_job_type
+ * @VMPKRAM_A_JOB_STATE: u32, enum vmpkram_job_state
+ * @VMPKRAM_A_JOB_CALLER_PID: u32, thread group id of the caller
+ * @VMPKRAM_A_JOB_TARGET_PID: u32, thread group id whose memory it acts on
+ * @VMPKRAM_A_JOB_THREADS: u32, workers the job uses, the caller included
+ * @VMPKRAM_A_JOB_ADDR: u64, start of the range (job dumps only)
+ * @VMPKRAM_A_JOB_LEN: u64, length of the range in bytes
+ * @VMPKRAM_A_JOB_DONE: u64, bytes done so far
+ * @VMPKRAM_A_JOB_ERROR: u32, positive errno a FAILED job ended with
+ * @VMPKRAM_A_JOB_ELAPSED_NS: u64, time since the job started
  */
 enum vmpkram_attr {
 	VMPKRAM_A_UNSPEC,
@@ -164,9 +254,47 @@ enum vmpkram_attr {
 	VMPKRAM_A_WORKERS_LIMIT,
 	VMPKRAM_A_NR_POOLS,
 	VMPKRAM_A_PAD,
+	VMPKRAM_A_NR_JOBS,
+	VMPKRAM_A_JOB_ID,
+	VMPKRAM_A_JOB_TYPE,
+	VMPKRAM_A_JOB_STATE,
+	VMPKRAM_A_JOB_CALLER_PID,
+	VMPKRAM_A_JOB_TARGET_PID,
+	VMPKRAM_A_JOB_THREADS,
+	VMPKRAM_A_JOB_ADDR,
+	VMPKRAM_A_JOB_LEN,
+	VMPKRAM_A_JOB_DONE,
+	VMPKRAM_A_JOB_ERROR,
+	VMPKRAM_A_JOB_ELAPSED_NS,
 
 	__VMPKRAM_A_MAX,
 	VMPKRAM_A_MAX = __VMPKRAM_A_MAX - 1
+};
+
+/**
+ * enum vmpkram_job_type - what a job does (%VMPKRAM_A_JOB_TYPE)
+ * @VMPKRAM_JOB_PREFAULT_WRITE: VMPKRAM_IOC_PREFAULT, for write
+ * @VMPKRAM_JOB_PREFAULT_READ: VMPKRAM_IOC_PREFAULT with F_READ
+ * @VMPKRAM_JOB_ZERO: VMPKRAM_IOC_PREFAULT with F_ZERO
+ */
+enum vmpkram_job_type {
+	VMPKRAM_JOB_PREFAULT_WRITE = 1,
+	VMPKRAM_JOB_PREFAULT_READ,
+	VMPKRAM_JOB_ZERO,
+};
+
+/**
+ * enum vmpkram_job_state - %VMPKRAM_A_JOB_STATE
+ * @VMPKRAM_JOB_RUNNING: workers are on it
+ * @VMPKRAM_JOB_DONE: every byte done
+ * @VMPKRAM_JOB_FAILED: stopped on an error (%VMPKRAM_A_JOB_ERROR)
+ * @VMPKRAM_JOB_CANCELLED: the caller got a fatal signal
+ */
+enum vmpkram_job_state {
+	VMPKRAM_JOB_RUNNING = 1,
+	VMPKRAM_JOB_DONE,
+	VMPKRAM_JOB_FAILED,
+	VMPKRAM_JOB_CANCELLED,
 };
 
 #endif /* _UAPI_LINUX_VMPKRAM_H */

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The parallel job engine.
+ *
+ * A job is a range cut into aligned chunks.  The submitting thread and up
+ * to threads - 1 work items on an unbound workqueue take chunks from one
+ * shared counter, so a slow chunk never holds up the others (no static
+ * split where most workers idle while one finishes) and no thread is
+ * created per call: the workqueue keeps its workers pooled.
+ *
+ * The submitter works too and is the one that watches for its own fatal
+ * signal: it then stops the job, and every worker quits at its next
+ * chunk.  vmpkram_job_run() returns only after every work item has let go
+ * of the job, so a job never outlives its caller, and destroy_workqueue()
+ * at module exit waits for the work functions themselves to return.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "job.h"
+#include "vmpkram.h"
+
+/* How often a running job announces its progress. */
+#define VMPKRAM_PROGRESS_INTERVAL	(HZ / 2)
+
+struct vmpkram_job_worker {
+	struct work_struct work;
+	struct vmpkram_job *job;
+};
+
+static struct workqueue_struct *vmpkram_wq;
+
+/* Running jobs, for dumps and the status count. */
+static LIST_HEAD(vmpkram_jobs);
+static DEFINE_SPINLOCK(vmpkram_jobs_lock);
+static unsigned int vmpkram_jobs_count;
+static u32 vmpkram_last_job_id;
+
+/* Takes the next chunk; false when the range is exhausted or stopped. */
+static bool vmpkram_job_next(struct vmpkram_job *job, unsigned long *start,
+			     unsigned long *end)
+{
+	unsigned long base = ALIGN_DOWN(job->start, job->chunk);
+	unsigned long idx, s;
+
+	if (READ_ONCE(job->stop))
+		return false;
+	idx = atomic_long_inc_return(&job->next_chunk) - 1;
+	/* The range fits in the address space, so this cannot wrap. */
+	if (idx > (job->end - 1 - base) / job->chunk)
+		return false;
+	s = base + idx * job->chunk;
+	*start = max(s, job->start);
+	*end = min(s + job->chunk, job->end);
+	return true;
+}
+
+/* Records the first error and stops the job. */
+static void vmpkram_job_fail(struct vmpkram_job *job, int error)
+{
+	cmpxchg(&job->error, 0, error);
+	WRITE_ONCE(job->stop, true);
+}
+
+static void vmpkram_job_chunks(struct vmpkram_job *job, bool caller,
+			       unsigned long *next_report)
+{
+	unsigned long start, end;
+	u64 done;
+	int ret;
+
+	while (vmpkram_job_next(job, &start, &end)) {
+		done = 0;
+		ret = job->chunk_fn(job, start, end, caller, &done);
+		atomic64_add(done, &job->done);
+		if (ret) {
+			vmpkram_job_fail(job, ret);
+			break;
+		}
+		if (caller && fatal_signal_pending(current)) {
+			vmpkram_job_fail(job, -EINTR);
+			break;
+		}
+		if (caller && time_after(jiffies, *next_report)) {
+			vmpkram_notify_job(job);
+			*next_report = jiffies + VMPKRAM_PROGRESS_INTERVAL;
+		}
+		cond_resched();
+	}
+}
+
+static void vmpkram_job_worker_fn(struct work_struct *work)
+{
+	struct vmpkram_job_worker *w =
+		container_of(work, struct vmpkram_job_worker, work);
+	struct vmpkram_job *job = w->job;
+	unsigned long unused = 0;
+
+	vmpkram_job_chunks(job, false, &unused);
+	/* Last touch of the job: the submitter may free it once woken. */
+	if (atomic_dec_and_test(&job->workers_left))
+		complete(&job->workers_done);
+}
+
+/*
+ * Waits for the workers, announcing progress meanwhile.  A fatal signal
+ * stops the job; the wait for the workers' current chunks then goes on,
+ * bounded by one chunk each.
+ */
+static void vmpkram_job_wait(struct vmpkram_job *job)
+{
+	long ret;
+
+	for (;;) {
+		ret = wait_for_completion_killable_timeout(&job->workers_done,
+							   VMPKRAM_PROGRESS_INTERVAL);
+		if (ret > 0)
+			return;
+		if (ret < 0) {
+			vmpkram_job_fail(job, -EINTR);
+			wait_for_completion(&job->workers_done);
+			return;
+		}
+		vmpkram_notify_job(job);
+	}
+}
+
+static void vmpkram_job_register(struct vmpkram_job *job)
+{
+	job->state = VMPKRAM_JOB_RUNNING;
+	job->started = ktime_get();
+	atomic_long_set(&job->next_chunk, 0);
+	atomic64_set(&job->done, 0);
+	job->error = 0;
+	job->stop = false;
+
+	/* Ids are taken under the lock so the list stays in id order. */
+	spin_lock(&vmpkram_jobs_lock);
+	job->id = ++vmpkram_last_job_id;
+	list_add_tail(&job->node, &vmpkram_jobs);
+	vmpkram_jobs_count++;
+	spin_unlock(&vmpkram_jobs_lock);
+	vmpkram_notify_job(job);
+}
+
+static void vmpkram_job_unregister(struct vmpkram_job *job)
+{
+	spin_lock(&vmpkram_jobs_lock);
+	list_del(&job->node);
+	vmpkram_jobs_count--;
+	spin_unlock(&vmpkram_jobs_lock);
+
+	if (!job->error)
+		job->state = VMPKRAM_JOB_DONE;
+	else if (job->error == -EINTR)
+		job->state = VMPKRAM_JOB_CANCELLED;
+	else
+		job->state = VMPKRAM_JOB_FAILED;
+	vmpkram_notify_job(job);
+}
+
+/*
+ * Runs @job to completion with job->threads workers, the caller included.
+ * Returns 0 or the job's first error; job->done holds the bytes done.
+ */
+int vmpkram_job_run(struct vmpkram_job *job)
+{
+	unsigned long next_report = jiffies + VMPKRAM_PROGRESS_INTERVAL;
+	struct vmpkram_job_worker *workers = NULL;
+	unsigned int i, extra = job->threads - 1;
+
+	if (extra) {
+		workers = kcalloc(extra, sizeof(*workers), GFP_KERNEL);
+		/* Fewer workers, not failure: the caller alone can do it. */
+		if (!workers)
+			extra = 0;
+	}
+
+	vmpkram_job_register(job);
+	atomic_set(&job->workers_left, extra);
+	init_completion(&job->workers_done);
+	if (!extra)
+		complete(&job->workers_done);
+	for (i = 0; i < extra; i++) {
+		workers[i].job = job;
+		INIT_WORK(&workers[i].work, vmpkram_job_worker_fn);
+		queue_work(vmpkram_wq, &workers[i].work);
+	}
+
+	vmpkram_job_chunks(job, true, &next_report);
+	vmpkram_job_wait(job);
+	kfree(workers);
+
+	vmpkram_job_unregister(job);
+	return job->error;
+}
+
+unsigned int vmpkram_nr_jobs(void)
+{
+	return READ_ONCE(vmpkram_jobs_count);
+}
+
+/*
+ * Calls @fill for the running jobs with an id above *last_id, in id
+ * order, under the jobs lock (so @fill must not sleep), until it runs out
+ * of room.  *last_id is the last job filled: a continuation resumes after
+ * it, so jobs that end or start between two parts of a dump neither
+ * shift nor repeat the others.
+ */
+int vmpkram_jobs_dump(struct sk_buff *skb, long *last_id,
+		      int (*fill)(struct sk_buff *skb,
+				  const struct vmpkram_job *job, void *arg),
+		      void *arg)
+{
+	struct vmpkram_job *job;
+	int ret = 0;
+
+	spin_lock(&vmpkram_jobs_lock);
+	list_for_each_entry(job, &vmpkram_jobs, node) {
+		if (job->id <= *last_id)
+			continue;
+		ret = fill(skb, job, arg);
+		if (ret)
+			break;
+		*last_id = job->id;
+	}
+	spin_unlock(&vmpkram_jobs_lock);
+	return ret == -EMSGSIZE ? 0 : ret;
+}
+
+int vmpkram_job_init(void)
+{
+	/*
+	 * Unbound: chunks run wherever a CPU is free, and the pool keeps
+	 * idle workers around, so jobs do not create threads.
+	 */
+	vmpkram_wq = alloc_workqueue("vmpkram", WQ_UNBOUND, 0);
+	if (!vmpkram_wq) {
+		pr_err("cannot create the worker pool\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vmpkram_job_exit(void)
+{
+	destroy_workqueue(vmpkram_wq);
+}

@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMPKRAM_IOC_PREFAULT: every page present afterwards (pagemap), contents
+ * unchanged, the zeroing mode, each errno next to what
+ * madvise(MADV_POPULATE_*) says for the same mapping, cross-process rules,
+ * cancellation by SIGKILL and concurrent munmap/mprotect.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vmpkram.h>
+
+#include "kselftest_harness.h"
+#include "vmpkram_test.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+#define SZ_1M		(1UL << 20)
+#define SZ_2M		(2UL << 20)
+#define PAGEMAP_PRESENT	(1ULL << 63)
+
+static long page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+static int dev_open(void)
+{
+	return open("/dev/" VMPKRAM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+}
+
+/* The ioctl's errno (0 on success); @done gets the bytes reported done. */
+static int prefault(int fd, void *addr, size_t len, __u32 flags, __u32 pid,
+		    __u32 threads, __u64 *done)
+{
+	struct vmpkram_prefault req = {
+		.size = sizeof(req),
+		.flags = flags,
+		.addr = (uintptr_t)addr,
+		.len = len,
+		.pid = pid,
+		.threads = threads,
+	};
+	int ret = ioctl(fd, VMPKRAM_IOC_PREFAULT, &req) ? errno : 0;
+
+	if (done)
+		*done = req.done;
+	return ret;
+}
+
+static int populate(void *addr, size_t len, bool write)
+{
+	return madvise(addr, len, write ? MADV_POPULATE_WRITE :
+					  MADV_POPULATE_READ) ? errno : 0;
+}
+
+/* Pages of [addr, addr + len) whose page table entry is not present. */
+static long pages_missing(void *addr, size_t len)
+{
+	long i, n = len / page_size(), missing = 0;
+	off_t off = (uintptr_t)addr / page_size() * sizeof(uint64_t);
+	uint64_t *ents = calloc(n, sizeof(*ents));
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (!ents || fd < 0 ||
+	    pread(fd, ents, n * sizeof(*ents), off) != n * (ssize_t)sizeof(*ents))
+		missing = -1;
+	for (i = 0; missing >= 0 && i < n; i++)
+		missing += !(ents[i] & PAGEMAP_PRESENT);
+	if (fd >= 0)
+		close(fd);
+	free(ents);
+	return missing;
+}
+
+/* A mapping of @len whose start is aligned to @align. */
+static void *map_aligned(size_t len, size_t align, int prot, int flags, int fd)
+{
+	char *p = mmap(NULL, len + align, prot, flags, fd, 0);
+	uintptr_t start;
+
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	start = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	munmap((char *)start + len, (uintptr_t)p + align - start);
+	return (void *)start;
+}
+
+/* One seeded byte pattern on every seventh page; zero elsewhere. */
+static void write_pattern(char *p, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += 7 * page_size())
+		memset(p + off, (int)(off / page_size()) | 1, page_size());
+}
+
+static bool pattern_intact(const char *p, size_t len)
+{
+	size_t off, i;
+
+	for (off = 0; off < len; off += page_size()) {
+		char want = (off / page_size()) % 7 ? 0 :
+			    (char)((off / page_size()) | 1);
+
+		for (i = 0; i < (size_t)page_size(); i += 512)
+			if (p[off + i] != want)
+				return false;
+	}
+	return true;
+}
+
+static bool all_zero(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += sizeof(long))
+		if (*(const long *)(p + i))
+			return false;
+	return true;
+}
+
+enum mem_type { MEM_ANON, MEM_THP, MEM_MEMFD, MEM_HUGETLB };
+
+FIXTURE(mem) {
+	int dev;
+	int memfd;
+	char *p;
+	size_t len;
+};
+
+FIXTURE_VARIANT(mem) {
+	enum mem_type type;
+	size_t len;
+};
+
+FIXTURE_VARIANT_ADD(mem, anon_4k) { .type = MEM_ANON, .len = 64 * SZ_1M };
+FIXTURE_VARIANT_ADD(mem, anon_thp) { .type = MEM_THP, .len = 64 * SZ_1M };
+FIXTURE_VARIANT_ADD(mem, memfd) { .type = MEM_MEMFD, .len = 64 * SZ_1M };
+FIXTURE_VARIANT_ADD(mem, hugetlb_2m) { .type = MEM_HUGETLB, .len = 32 * SZ_1M };
+
+static int reserve_hugepages(long nr)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "%ld\n", nr);
+	return fclose(f) ? -errno : 0;
+}
+
+FIXTURE_SETUP(mem)
+{
+	int prot = PROT_READ | PROT_WRITE;
+
+	self->len = variant->len;
+	self->memfd = -1;
+	self->dev = dev_open();
+	ASSERT_LE(0, self->dev);
+
+	switch (variant->type) {
+	case MEM_ANON:
+	case MEM_THP:
+		self->p = map_aligned(self->len, SZ_2M, prot,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		ASSERT_NE(MAP_FAILED, self->p);
+		ASSERT_EQ(0, madvise(self->p, self->len,
+				     variant->type == MEM_THP ?
+				     MADV_HUGEPAGE : MADV_NOHUGEPAGE));
+		break;
+	case MEM_MEMFD:
+		self->memfd = memfd_create("vmpkram-test", MFD_CLOEXEC);
+		ASSERT_LE(0, self->memfd);
+		ASSERT_EQ(0, ftruncate(self->memfd, self->len));
+		self->p = mmap(NULL, self->len, prot, MAP_SHARED,
+			       self->memfd, 0);
+		ASSERT_NE(MAP_FAILED, self->p);
+		break;
+	case MEM_HUGETLB:
+		ASSERT_EQ(0, reserve_hugepages(self->len / SZ_2M));
+		self->p = mmap(NULL, self->len, prot,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		ASSERT_NE(MAP_FAILED, self->p)
+			TH_LOG("no 2 MiB huge pages: %s", strerror(errno));
+		break;
+	}
+}
+
+FIXTURE_TEARDOWN(mem)
+{
+	munmap(self->p, self->len);
+	if (self->memfd >= 0)
+		close(self->memfd);
+	close(self->dev);
+	if (variant->type == MEM_HUGETLB)
+		reserve_hugepages(0);
+}
+
+TEST_F(mem, populates_every_page_and_keeps_contents)
+{
+	__u64 done = 0;
+
+	write_pattern(self->p, self->len);
+	/* Drop what the pattern faulted in, where the type allows it. */
+	if (variant->type == MEM_MEMFD)
+		ASSERT_EQ(0, madvise(self->p, self->len, MADV_DONTNEED));
+	ASSERT_EQ(0, prefault(self->dev, self->p, self->len, 0, 0, 0, &done));
+	EXPECT_EQ(self->len, done);
+	EXPECT_EQ(0, pages_missing(self->p, self->len));
+	EXPECT_TRUE(pattern_intact(self->p, self->len));
+}
+
+TEST_F(mem, single_thread_populates_too)
+{
+	__u64 done = 0;
+
+	ASSERT_EQ(0, prefault(self->dev, self->p, self->len, 0, 0, 1, &done));
+	EXPECT_EQ(self->len, done);
+	EXPECT_EQ(0, pages_missing(self->p, self->len));
+}
+
+TEST_F(mem, read_populate_keeps_contents)
+{
+	write_pattern(self->p, self->len);
+	ASSERT_EQ(0, prefault(self->dev, self->p, self->len,
+			      VMPKRAM_PREFAULT_F_READ, 0, 0, NULL));
+	EXPECT_TRUE(pattern_intact(self->p, self->len));
+}
+
+TEST_F(mem, zero_mode_leaves_every_byte_zero)
+{
+	__u64 done = 0;
+	char buf[4096];
+
+	memset(self->p, 0xa5, self->len);
+	ASSERT_EQ(0, prefault(self->dev, self->p, self->len,
+			      VMPKRAM_PREFAULT_F_ZERO, 0, 0, &done));
+	EXPECT_EQ(self->len, done);
+	EXPECT_EQ(0, pages_missing(self->p, self->len));
+	EXPECT_TRUE(all_zero(self->p, self->len));
+	/* Shared memory is zeroed in the file, not in a private copy. */
+	if (self->memfd >= 0) {
+		ASSERT_EQ(sizeof(buf), pread(self->memfd, buf, sizeof(buf),
+					     self->len - sizeof(buf)));
+		EXPECT_TRUE(all_zero(buf, sizeof(buf)));
+	}
+}
+
+/* A partial range zeroes exactly that range. */
+TEST_F(mem, zero_mode_stays_in_range)
+{
+	size_t quarter = self->len / 4;
+
+	memset(self->p, 0x5a, self->len);
+	ASSERT_EQ(0, prefault(self->dev, self->p + quarter, 2 * quarter,
+			      VMPKRAM_PREFAULT_F_ZERO, 0, 0, NULL));
+	EXPECT_EQ(0x5a, self->p[quarter - 1]);
+	EXPECT_TRUE(all_zero(self->p + quarter, 2 * quarter));
+	EXPECT_EQ(0x5a, self->p[3 * quarter]);
+}
+
+FIXTURE(contract) {
+	int dev;
+	char *p;
+	size_t len;
+};
+
+FIXTURE_SETUP(contract)
+{
+	self->len = 16 * page_size();
+	self->dev = dev_open();
+	ASSERT_LE(0, self->dev);
+	self->p = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+FIXTURE_TEARDOWN(contract)
+{
+	munmap(self->p, self->len);
+	close(self->dev);
+}
+
+TEST_F(contract, input_validation)
+{
+	struct vmpkram_prefault req = {
+		.size = sizeof(req), .addr = (uintptr_t)self->p,
+		.len = self->len,
+	};
+
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, 0, 0, 0, 0, NULL));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p + 1, page_size(), 0, 0,
+				   0, NULL));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, page_size() - 1, 0, 0,
+				   0, NULL));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len,
+				   VMPKRAM_PREFAULT_F_READ |
+				   VMPKRAM_PREFAULT_F_ZERO, 0, 0, NULL));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 1U << 7, 0,
+				   0, NULL));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 0, 0,
+				   VMPKRAM_WORKERS_LIMIT + 1, NULL));
+	EXPECT_EQ(EOVERFLOW, prefault(self->dev, (void *)-(2 * page_size()),
+				      4 * page_size(), 0, 0, 0, NULL));
+	EXPECT_EQ(EOVERFLOW, prefault(self->dev, self->p,
+				      -(size_t)page_size(), 0, 0, 0, NULL));
+
+	req.__reserved = 1;
+	EXPECT_EQ(EINVAL, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req) ?
+			  errno : 0);
+	req.__reserved = 0;
+	req.size = offsetof(struct vmpkram_prefault, __reserved);
+	EXPECT_EQ(EINVAL, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req) ?
+			  errno : 0);
+	/* Nothing was populated by any rejected call. */
+	EXPECT_EQ(self->len / page_size(), pages_missing(self->p, self->len));
+}
+
+/* Threads above max_workers are capped, not refused. */
+TEST_F(contract, threads_are_capped)
+{
+	EXPECT_EQ(0, prefault(self->dev, self->p, self->len, 0, 0,
+			      VMPKRAM_WORKERS_LIMIT, NULL));
+}
+
+TEST_F(contract, hole_is_enomem_like_madvise)
+{
+	__u64 done = 1;
+
+	ASSERT_EQ(0, munmap(self->p + 8 * page_size(), page_size()));
+	EXPECT_EQ(ENOMEM, populate(self->p, self->len, true));
+	EXPECT_EQ(ENOMEM, prefault(self->dev, self->p, self->len, 0, 0, 0,
+				   &done));
+	EXPECT_GE(8 * page_size(), done) TH_LOG("done is reported on failure");
+}
+
+TEST_F(contract, prot_none_is_einval_like_madvise)
+{
+	ASSERT_EQ(0, mprotect(self->p, self->len, PROT_NONE));
+	EXPECT_EQ(EINVAL, populate(self->p, self->len, true));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 0, 0, 0,
+				   NULL));
+	EXPECT_EQ(EINVAL, populate(self->p, self->len, false));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len,
+				   VMPKRAM_PREFAULT_F_READ, 0, 0, NULL));
+}
+
+TEST_F(contract, readonly_mapping)
+{
+	ASSERT_EQ(0, mprotect(self->p, self->len, PROT_READ));
+	EXPECT_EQ(EINVAL, populate(self->p, self->len, true));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 0, 0, 0,
+				   NULL));
+	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len,
+				   VMPKRAM_PREFAULT_F_ZERO, 0, 0, NULL));
+	EXPECT_EQ(0, populate(self->p, self->len, false));
+	EXPECT_EQ(0, prefault(self->dev, self->p, self->len,
+			      VMPKRAM_PREFAULT_F_READ, 0, 0, NULL));
+}
+
+TEST_F(contract, pfnmap_is_einval_like_madvise)
+{
+	int fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
+	char *io;
+
+	ASSERT_LE(0, fd) TH_LOG("/dev/mem: %s", strerror(errno));
+	/* The first page is one STRICT_DEVMEM lets through. */
+	io = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, io);
+	EXPECT_EQ(EINVAL, populate(io, page_size(), true));
+	EXPECT_EQ(EINVAL, prefault(self->dev, io, page_size(), 0, 0, 0, NULL));
+	munmap(io, page_size());
+}
+
+TEST_F(contract, sigbus_is_efault_like_madvise)
+{
+	int fd = memfd_create("short", MFD_CLOEXEC);
+	char *p;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, page_size()));
+	p = mmap(NULL, 4 * page_size(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(EFAULT, populate(p, 4 * page_size(), true));
+	EXPECT_EQ(EFAULT, prefault(self->dev, p, 4 * page_size(), 0, 0, 0,
+				   NULL));
+	munmap(p, 4 * page_size());
+	close(fd);
+}
+
+TEST_F(contract, exhausted_hugetlb_pool_is_efault_like_madvise)
+{
+	size_t len = 8 * SZ_2M;
+	char *p;
+
+	ASSERT_EQ(0, reserve_hugepages(2));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_HUGETLB | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(EFAULT, populate(p, len, true));
+	ASSERT_EQ(0, madvise(p, len, MADV_DONTNEED));
+	EXPECT_EQ(EFAULT, prefault(self->dev, p, len, 0, 0, 0, NULL));
+	munmap(p, len);
+	reserve_hugepages(0);
+}
+
+/*
+ * Poisons page 4 of a shared memfd.  Done in a child: 6.12 forces a SIGBUS
+ * on the task that poisons a page it has mapped dirty.
+ */
+static int poison_memfd_page(int fd, size_t len)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       fd, 0);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		memset(p, 1, len);
+		_exit(madvise(p + 4 * page_size(), page_size(), MADV_HWPOISON) ?
+		      2 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	/* Killed by the SIGBUS is fine: the poison is in place. */
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+}
+
+TEST_F(contract, poisoned_page_like_madvise)
+{
+	int fd = memfd_create("poison", MFD_CLOEXEC);
+	int want, got;
+	char *p;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, self->len));
+	ASSERT_EQ(0, poison_memfd_page(fd, self->len));
+	ASSERT_NE(SIG_ERR, signal(SIGBUS, SIG_IGN));
+	p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+
+	want = populate(p, self->len, true);
+	got = prefault(self->dev, p, self->len, 0, 0, 0, NULL);
+	EXPECT_TRUE(want == EHWPOISON || want == EFAULT)
+		TH_LOG("madvise said %s", strerror(want));
+	EXPECT_EQ(want, got);
+	munmap(p, self->len);
+	close(fd);
+}
+
+TEST_F(contract, missing_pid_is_esrch)
+{
+	EXPECT_EQ(ESRCH, prefault(self->dev, self->p, self->len, 0, 0x3fffffff,
+				  0, NULL));
+}
+
+/* A child that maps memory, reports its address and waits. */
+struct target {
+	pid_t pid;
+	char *addr;
+	int to_child;
+};
+
+static int target_start(struct target *t, size_t len)
+{
+	int up[2], down[2];
+	char c;
+
+	if (pipe(up) || pipe(down))
+		return -1;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -1;
+	if (!t->pid) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int ok;
+
+		/* Or the parent's close would not reach the read below. */
+		close(up[0]);
+		close(down[1]);
+		if (write(up[1], &p, sizeof(p)) != sizeof(p) ||
+		    read(down[0], &c, 1) != 1)
+			_exit(2);
+		ok = p != MAP_FAILED && pages_missing(p, len) == 0;
+		_exit(ok ? 0 : 1);
+	}
+	close(up[1]);
+	close(down[0]);
+	t->to_child = down[1];
+	if (read(up[0], &t->addr, sizeof(t->addr)) != sizeof(t->addr))
+		return -1;
+	close(up[0]);
+	return t->addr == MAP_FAILED ? -1 : 0;
+}
+
+/* 0 when the child found every page present. */
+static int target_finish(struct target *t)
+{
+	int status;
+
+	if (write(t->to_child, "x", 1) != 1)
+		return -1;
+	close(t->to_child);
+	if (waitpid(t->pid, &status, 0) != t->pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST(root_populates_another_process)
+{
+	size_t len = 32 * SZ_1M;
+	struct target t;
+	__u64 done = 0;
+	int dev = dev_open();
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, target_start(&t, len));
+	EXPECT_EQ(0, prefault(dev, t.addr, len, 0, t.pid, 0, &done));
+	EXPECT_EQ(len, done);
+	EXPECT_EQ(0, target_finish(&t));
+	close(dev);
+}
+
+static pid_t target_pid;
+static char *target_addr;
+
+static int unprivileged_prefault_target(void)
+{
+	int dev = dev_open();
+	int ret;
+
+	if (dev < 0)
+		return errno;
+	ret = prefault(dev, target_addr, page_size(), 0, target_pid, 0, NULL);
+	close(dev);
+	return ret;
+}
+
+static int unprivileged_prefault_self(void)
+{
+	size_t len = 4 * SZ_1M;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int dev = dev_open();
+	int ret;
+
+	if (dev < 0 || p == MAP_FAILED)
+		return EIO;
+	/* Naming its own pid is the same as 0. */
+	ret = prefault(dev, p, len, 0, getpid(), 0, NULL);
+	if (!ret && pages_missing(p, len))
+		ret = EIO;
+	close(dev);
+	return ret;
+}
+
+/* Even a process of the same user needs CAP_SYS_PTRACE. */
+TEST(unprivileged_caller_is_eperm_on_other_process)
+{
+	struct target t;
+
+	ASSERT_EQ(0, target_start(&t, SZ_1M));
+	target_pid = t.pid;
+	target_addr = t.addr;
+	EXPECT_EQ(EPERM, run_unprivileged(unprivileged_prefault_target));
+	/* The child reports pages missing: nothing was populated. */
+	EXPECT_EQ(1, target_finish(&t));
+	EXPECT_EQ(0, run_unprivileged(unprivileged_prefault_self));
+}
+
+static pid_t same_user_target(int *to_child, char **addr)
+{
+	struct target t;
+
+	if (target_start(&t, SZ_1M))
+		return -1;
+	*to_child = t.to_child;
+	*addr = t.addr;
+	return t.pid;
+}
+
+static int unprivileged_on_own_child(void)
+{
+	int to_child, status, ret, dev = dev_open();
+	char *addr;
+	pid_t pid = same_user_target(&to_child, &addr);
+
+	if (pid < 0 || dev < 0)
+		return EIO;
+	ret = prefault(dev, addr, page_size(), 0, pid, 0, NULL);
+	close(to_child);
+	waitpid(pid, &status, 0);
+	close(dev);
+	return ret;
+}
+
+TEST(unprivileged_caller_is_eperm_on_its_own_child)
+{
+	EXPECT_EQ(EPERM, run_unprivileged(unprivileged_on_own_child));
+}
+
+/* A target that exits mid-call ends the call cleanly. */
+TEST(target_exit_mid_call)
+{
+	size_t len = 512 * SZ_1M;
+	struct target t;
+	__u64 done = 0;
+	int dev = dev_open(), ret;
+	pid_t killer;
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, target_start(&t, len));
+	killer = fork();
+	ASSERT_LE(0, killer);
+	if (!killer) {
+		usleep(50 * 1000);
+		kill(t.pid, SIGKILL);
+		_exit(0);
+	}
+	ret = prefault(dev, t.addr, len, 0, t.pid, 0, &done);
+	EXPECT_TRUE(ret == 0 || ret == ESRCH) TH_LOG("got %s", strerror(ret));
+	EXPECT_GE(len, done);
+	waitpid(killer, NULL, 0);
+	waitpid(t.pid, NULL, 0);
+	close(dev);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Zeroes 1 GiB in a child, which exits 0 when the whole call succeeded. */
+static pid_t start_big_zero(size_t len)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		int dev = dev_open();
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (dev < 0 || p == MAP_FAILED)
+			_exit(2);
+		_exit(prefault(dev, p, len, VMPKRAM_PREFAULT_F_ZERO, 0, 0,
+			       NULL) ? 1 : 0);
+	}
+	return pid;
+}
+
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/vmpkram/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * SIGKILL during a large job: the call returns long before the job
+ * could have finished, and leaves no job and no module reference.
+ */
+TEST(sigkill_returns_promptly)
+{
+	size_t len = 1024 * SZ_1M;
+	double t0, full, killed;
+	long refs = module_refcnt();
+	int status;
+	pid_t pid;
+
+	ASSERT_LE(0, refs);
+	t0 = now();
+	pid = start_big_zero(len);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	full = now() - t0;
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("the uninterrupted job failed");
+
+	t0 = now();
+	pid = start_big_zero(len);
+	ASSERT_LT(0, pid);
+	usleep(full * 1e6 / 5);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	killed = now() - t0;
+	EXPECT_TRUE(WIFSIGNALED(status));
+	TH_LOG("full job %.2f s, killed at %.2f s, returned at %.2f s",
+	       full, full / 5, killed);
+	EXPECT_LT(killed, full * 0.6);
+	EXPECT_EQ(refs, module_refcnt());
+}
+
+struct churn {
+	char *p;
+	size_t len;
+	volatile bool stop;
+};
+
+/* Unmaps, remaps and mprotects pieces of the range until told to stop. */
+static void *churn_fn(void *arg)
+{
+	struct churn *c = arg;
+	size_t piece = 4 * SZ_1M, off = 0;
+
+	while (!c->stop) {
+		char *at = c->p + off;
+
+		munmap(at, piece);
+		mmap(at, piece, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		mprotect(at, piece, PROT_READ);
+		mprotect(at, piece, PROT_READ | PROT_WRITE);
+		off = (off + 7 * piece) % c->len;
+	}
+	return NULL;
+}
+
+TEST(concurrent_munmap_and_mprotect)
+{
+	struct churn c = { .len = 256 * SZ_1M };
+	int dev = dev_open(), i, ret;
+	pthread_t th;
+
+	ASSERT_LE(0, dev);
+	c.p = mmap(NULL, c.len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, c.p);
+	ASSERT_EQ(0, pthread_create(&th, NULL, churn_fn, &c));
+	for (i = 0; i < 8; i++) {
+		ret = prefault(dev, c.p, c.len, i & 1 ? VMPKRAM_PREFAULT_F_ZERO :
+			       0, 0, 0, NULL);
+		EXPECT_TRUE(ret == 0 || ret == ENOMEM || ret == EINVAL)
+			TH_LOG("got %s", strerror(ret));
+		madvise(c.p, c.len, MADV_DONTNEED);
+	}
+	c.stop = true;
+	pthread_join(th, NULL);
+	munmap(c.p, c.len);
+	close(dev);
+}
+
+TEST_HARNESS_MAIN
