@@ -136,7 +136,13 @@ static bool all_zero(const char *p, size_t len)
 	return true;
 }
 
-enum mem_type { MEM_ANON, MEM_THP, MEM_MEMFD, MEM_HUGETLB };
+enum mem_type { MEM_ANON, MEM_THP, MEM_MEMFD, MEM_HUGETLB, MEM_HUGETLB_1G };
+
+#define SZ_1G		(1UL << 30)
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB	(30U << 26)	/* log2(1 GiB) << MAP_HUGE_SHIFT */
+#endif
+#define HUGE_1G_NR	"/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
 
 FIXTURE(mem) {
 	int dev;
@@ -154,15 +160,21 @@ FIXTURE_VARIANT_ADD(mem, anon_4k) { .type = MEM_ANON, .len = 64 * SZ_1M };
 FIXTURE_VARIANT_ADD(mem, anon_thp) { .type = MEM_THP, .len = 64 * SZ_1M };
 FIXTURE_VARIANT_ADD(mem, memfd) { .type = MEM_MEMFD, .len = 64 * SZ_1M };
 FIXTURE_VARIANT_ADD(mem, hugetlb_2m) { .type = MEM_HUGETLB, .len = 32 * SZ_1M };
+FIXTURE_VARIANT_ADD(mem, hugetlb_1g) { .type = MEM_HUGETLB_1G, .len = SZ_1G };
 
-static int reserve_hugepages(long nr)
+static int write_long(const char *path, long nr)
 {
-	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "w");
+	FILE *f = fopen(path, "w");
 
 	if (!f)
 		return -errno;
 	fprintf(f, "%ld\n", nr);
 	return fclose(f) ? -errno : 0;
+}
+
+static int reserve_hugepages(long nr)
+{
+	return write_long("/proc/sys/vm/nr_hugepages", nr);
 }
 
 FIXTURE_SETUP(mem)
@@ -199,6 +211,20 @@ FIXTURE_SETUP(mem)
 		ASSERT_NE(MAP_FAILED, self->p)
 			TH_LOG("no 2 MiB huge pages: %s", strerror(errno));
 		break;
+	case MEM_HUGETLB_1G:
+		/* Gigantic pages need 1 GiB of contiguous free memory. */
+		if (write_long(HUGE_1G_NR, 1)) {
+			ASSERT_EQ(ENOENT, errno);
+			SKIP(return, "kernel has no 1 GiB huge pages");
+		}
+		self->p = mmap(NULL, self->len, prot, MAP_PRIVATE |
+			       MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB,
+			       -1, 0);
+		if (self->p == MAP_FAILED) {
+			ASSERT_EQ(ENOMEM, errno);
+			SKIP(return, "no free 1 GiB huge page in this VM");
+		}
+		break;
 	}
 }
 
@@ -210,6 +236,8 @@ FIXTURE_TEARDOWN(mem)
 	close(self->dev);
 	if (variant->type == MEM_HUGETLB)
 		reserve_hugepages(0);
+	if (variant->type == MEM_HUGETLB_1G)
+		write_long(HUGE_1G_NR, 0);
 }
 
 TEST_F(mem, populates_every_page_and_keeps_contents)
