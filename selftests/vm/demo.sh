@@ -4,14 +4,8 @@
 # make demo: show an operator what a loaded vmpkram looks like, then check
 # the same facts so the demo itself cannot silently break.  Prints TAP.
 
-n=0
-failed=0
-check() {	# check DESCRIPTION COMMAND...
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/tap.sh"
+
 banner() { printf '\n==== %s ====\n' "$*"; }
 
 banner "kernel $(uname -r), $(nproc) vCPUs"
@@ -38,5 +32,4 @@ echo "TAP version 13"
 check "status reports the module loaded" sh -c 'vmpkramctl --json status | grep -q "\"loaded\": *true"'
 check "the event was delivered" grep -q . /tmp/demo-events
 check "unprivileged set is refused" sh -c '! su -s /bin/sh vmpkuser -c "vmpkramctl set max-workers 2" 2>/dev/null'
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

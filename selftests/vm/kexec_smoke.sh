@@ -10,22 +10,7 @@
 # the module was loaded again.  Prints TAP.
 
 DIR=/var/lib/kexec-smoke
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() {	# check DESCRIPTION COMMAND...
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 memmap_args() {
 	tr ' ' '\n' </proc/cmdline | grep '^memmap='

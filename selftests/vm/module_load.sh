@@ -6,29 +6,10 @@
 # and unload refused while the device is open.  Prints TAP.
 
 CYCLES=${CYCLES:-20}
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {	# check DESCRIPTION COMMAND...
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 loaded() { [ "$(cat /sys/module/vmpkram/initstate 2>/dev/null)" = live ]; }
 unloaded() { [ ! -e /sys/module/vmpkram ] && [ ! -e /dev/vmpkram ]; }
-# devtmpfs creates the node asynchronously after misc_register().
-# (sh has no locals: the counter must not be the caller's.)
-dev_ready() {
-	tries=0
-	while [ ! -c /dev/vmpkram ] && [ $tries -lt 50 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	[ -c /dev/vmpkram ]
-}
 status_json() { vmpkramctl --json status 2>/dev/null; }
 
 echo "TAP version 13"
@@ -85,5 +66,4 @@ check "unload after close" rmmod vmpkram
 check "load again" modprobe vmpkram
 dev_ready
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

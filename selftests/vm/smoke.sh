@@ -5,30 +5,7 @@
 # appeared and vmpkramctl runs (all its shared libraries are in the
 # initramfs).  Prints TAP.
 
-n=0
-failed=0
-
-check() {	# check DESCRIPTION COMMAND...
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-}
-
-# devtmpfs creates the node asynchronously after misc_register().
-dev_ready() {
-	i=0
-	while [ ! -c /dev/vmpkram ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -c /dev/vmpkram ]
-}
+. "$(dirname "$0")/tap.sh"
 
 echo "TAP version 13"
 echo "1..4"

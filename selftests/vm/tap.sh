@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# TAP helpers for the shell tests of the test VM.  Source it:
+#	. "$(dirname "$0")/tap.sh"
+# then report with ok/not_ok/skip/check and end with tap_done.
+
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+check() {	# check DESCRIPTION COMMAND...
+	check_desc=$1
+	shift
+	if "$@"; then ok "$check_desc"; else not_ok "$check_desc"; fi
+}
+
+# Prints the plan; the exit status says whether everything passed.
+tap_done() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}
+
+# devtmpfs creates /dev/vmpkram asynchronously after misc_register().
+# (sh has no locals: the counter must not be the caller's.)
+dev_ready() {
+	dev_tries=0
+	while [ ! -c /dev/vmpkram ] && [ $dev_tries -lt 50 ]; do
+		sleep 0.1
+		dev_tries=$((dev_tries + 1))
+	done
+	[ -c /dev/vmpkram ]
+}
