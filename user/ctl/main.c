@@ -55,6 +55,34 @@ static const struct ctl_cmd commands[] = {
 		.run = cmd_set,
 	},
 	{
+		.name = "prefault",
+		.args = "--range START-END|START+LEN --pid PID | --file PATH [--pid PID] [--threads N] [--read|--zero]",
+		.summary = "Populate memory of a process or a file with kernel workers.",
+		.help =
+"What to populate:\n"
+"  -r, --range RANGE  START-END or START+LEN in the address space of --pid;\n"
+"                     numbers in decimal or 0x hex, LEN with an optional\n"
+"                     K, M, G or T suffix (binary); page aligned\n"
+"  -f, --file PATH    with --pid: every writable mapping of PATH in that\n"
+"                     process (matched by device and inode), e.g. a QEMU\n"
+"                     memory-backend file; without --pid: the whole file,\n"
+"                     mapped shared here, so that its pages (tmpfs,\n"
+"                     hugetlbfs) are allocated before QEMU starts\n"
+"  -p, --pid PID      the process (needs CAP_SYS_PTRACE unless it is ours)\n"
+"\n"
+"How:\n"
+"  -t, --threads N    kernel workers, the calling thread included;\n"
+"                     0 = the module's max-workers (default), at most 1024\n"
+"  -R, --read         populate for read only (no copy-on-write breaking)\n"
+"  -Z, --zero         populate for write and zero every byte\n"
+"  -h, --help         show this help\n"
+"\n"
+"Prints bytes, seconds and GB/s (10^9 bytes per second); with --json also\n"
+"per-range results and job ids.  A progress bar goes to stderr when it is\n"
+"a terminal.\n",
+		.run = cmd_prefault,
+	},
+	{
 		.name = "monitor",
 		.args = "[--count N] [--timeout SEC]",
 		.summary = "Print module events as they arrive.",

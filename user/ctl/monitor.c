@@ -33,12 +33,33 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static void print_job_event(struct ctl *ctl, const struct vmpkram_job *job)
+{
+	struct json_object *obj;
+	char text[256];
+
+	if (ctl->json) {
+		obj = ctl_job_json(job);
+		json_object_object_add(obj, "event",
+				       json_object_new_string("job"));
+		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		return;
+	}
+	ctl_job_text(job, text, sizeof(text));
+	printf("%s\n", text);
+	fflush(stdout);
+}
+
 static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 {
 	const struct vmpkram_status *st = &ev->status;
 	struct json_object *obj;
 	char features[256];
 
+	if (ev->type == VMPKRAM_EVENT_JOB) {
+		print_job_event(ctl, &ev->job);
+		return;
+	}
 	if (ctl->json) {
 		obj = ctl_status_json(st);
 		json_object_object_add(obj, "event",
@@ -47,8 +68,8 @@ static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 		return;
 	}
 	ctl_features_text(st->features, features, sizeof(features));
-	printf("status: max-workers=%u workers-limit=%u pools=%u api-version=%u module-version=%s features=%s\n",
-	       st->max_workers, st->workers_limit, st->nr_pools,
+	printf("status: max-workers=%u workers-limit=%u pools=%u jobs=%u api-version=%u module-version=%s features=%s\n",
+	       st->max_workers, st->workers_limit, st->nr_pools, st->nr_jobs,
 	       st->api_version, st->module_version, features);
 	fflush(stdout);
 }

@@ -56,7 +56,10 @@ int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint)
 		json_error(-error, msg, detail);
 	} else {
 		fprintf(stderr, PROG ": %s\n", msg);
-		if (detail)
+		/* Library messages may name the context themselves. */
+		if (detail && !strncmp(detail, what, strlen(what)))
+			fprintf(stderr, PROG ": %s\n", detail);
+		else if (detail)
 			fprintf(stderr, PROG ": %s: %s\n", what, detail);
 	}
 	return EXIT_FAILURE;
@@ -154,6 +157,7 @@ void ctl_json_print(struct json_object *obj, int flags)
 
 static const char *const feature_names[64] = {
 	[0] = "netlink",	/* VMPKRAM_FEATURE_NETLINK */
+	[1] = "prefault",	/* VMPKRAM_FEATURE_PREFAULT */
 };
 
 static void feature_name(unsigned int bit, char *buf, size_t size)
@@ -207,5 +211,84 @@ struct json_object *ctl_status_json(const struct vmpkram_status *st)
 			       json_object_new_int64(st->workers_limit));
 	json_object_object_add(obj, "nr_pools",
 			       json_object_new_int64(st->nr_pools));
+	json_object_object_add(obj, "nr_jobs",
+			       json_object_new_int64(st->nr_jobs));
+	return obj;
+}
+
+const char *ctl_job_type(uint32_t type)
+{
+	switch (type) {
+	case VMPKRAM_JOB_PREFAULT_WRITE:
+		return "prefault-write";
+	case VMPKRAM_JOB_PREFAULT_READ:
+		return "prefault-read";
+	case VMPKRAM_JOB_ZERO:
+		return "zero";
+	default:
+		return "unknown";
+	}
+}
+
+const char *ctl_job_state(uint32_t state)
+{
+	switch (state) {
+	case VMPKRAM_JOB_RUNNING:
+		return "running";
+	case VMPKRAM_JOB_DONE:
+		return "done";
+	case VMPKRAM_JOB_FAILED:
+		return "failed";
+	case VMPKRAM_JOB_CANCELLED:
+		return "cancelled";
+	default:
+		return "unknown";
+	}
+}
+
+/* "job 3 prefault-write running 12% of 1024 MiB, 2 threads, pid 10 (by 11), 0.5 s" */
+void ctl_job_text(const struct vmpkram_job *job, char *buf, size_t size)
+{
+	int len;
+
+	len = snprintf(buf, size,
+		       "job %u %s %s %.0f%% of %llu MiB, %u threads, pid %u (by %u), %.1f s",
+		       job->id, ctl_job_type(job->type),
+		       ctl_job_state(job->state),
+		       100.0 * job->done / job->len,
+		       (unsigned long long)(job->len >> 20), job->threads,
+		       job->target_pid, job->caller_pid,
+		       job->elapsed_ns / 1e9);
+	if (job->addr && len > 0 && (size_t)len < size)
+		len += snprintf(buf + len, size - len, ", at 0x%llx",
+				(unsigned long long)job->addr);
+	if (job->error && len > 0 && (size_t)len < size)
+		snprintf(buf + len, size - len, ": %s", strerror(job->error));
+}
+
+struct json_object *ctl_job_json(const struct vmpkram_job *job)
+{
+	struct json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "id", json_object_new_int64(job->id));
+	json_object_object_add(obj, "type",
+			       json_object_new_string(ctl_job_type(job->type)));
+	json_object_object_add(obj, "state",
+			       json_object_new_string(ctl_job_state(job->state)));
+	json_object_object_add(obj, "caller_pid",
+			       json_object_new_int64(job->caller_pid));
+	json_object_object_add(obj, "target_pid",
+			       json_object_new_int64(job->target_pid));
+	json_object_object_add(obj, "threads",
+			       json_object_new_int64(job->threads));
+	/* Events never carry the address: 0 there means unknown. */
+	if (job->addr)
+		json_object_object_add(obj, "addr",
+				       json_object_new_uint64(job->addr));
+	json_object_object_add(obj, "len", json_object_new_uint64(job->len));
+	json_object_object_add(obj, "done", json_object_new_uint64(job->done));
+	json_object_object_add(obj, "elapsed_ns",
+			       json_object_new_uint64(job->elapsed_ns));
+	json_object_object_add(obj, "error", json_object_new_int64(job->error));
 	return obj;
 }

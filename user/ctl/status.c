@@ -3,9 +3,78 @@
  * vmpkramctl status: never loads the module.  The generic netlink family
  * would autoload it when resolved, so the sysfs state is checked first.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vmpkramctl.h"
+
+struct jobs {
+	struct vmpkram_job *job;
+	size_t n;
+	bool listed;		/* false: no permission, or no job engine */
+};
+
+static int add_job(const struct vmpkram_job *job, void *arg)
+{
+	struct jobs *jobs = arg;
+	struct vmpkram_job *j;
+
+	j = realloc(jobs->job, (jobs->n + 1) * sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	jobs->job = j;
+	jobs->job[jobs->n++] = *job;
+	return 0;
+}
+
+/*
+ * The job list needs CAP_SYS_ADMIN; without it status shows the count
+ * only, which is not an error.  Modules without the engine have no list.
+ */
+static int get_jobs(struct ctl *ctl, const struct vmpkram_status *st,
+		    struct jobs *jobs)
+{
+	int ret;
+
+	if (!(st->features & VMPKRAM_FEATURE_PREFAULT))
+		return 0;
+	ret = vmpkram_get_jobs(ctl->lib, add_job, jobs);
+	if (ret == -EPERM)
+		return 0;
+	if (ret < 0)
+		return ctl_fail(ctl, "status: jobs", ret, NULL);
+	jobs->listed = true;
+	return 0;
+}
+
+static void print_jobs(const struct vmpkram_status *st,
+		       const struct jobs *jobs)
+{
+	char text[256];
+	size_t i;
+
+	printf("  jobs: %u running%s\n", st->nr_jobs,
+	       jobs->listed || !st->nr_jobs ? "" :
+	       " (list them as root: needs CAP_SYS_ADMIN)");
+	for (i = 0; i < jobs->n; i++) {
+		ctl_job_text(&jobs->job[i], text, sizeof(text));
+		printf("    %s\n", text);
+	}
+}
+
+static void add_jobs_json(struct json_object *obj, const struct jobs *jobs)
+{
+	struct json_object *arr;
+	size_t i;
+
+	if (!jobs->listed)
+		return;
+	arr = json_object_new_array();
+	for (i = 0; i < jobs->n; i++)
+		json_object_array_add(arr, ctl_job_json(&jobs->job[i]));
+	json_object_object_add(obj, "jobs", arr);
+}
 
 static void print_text(const struct vmpkram_status *st)
 {
@@ -44,6 +113,7 @@ int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	       char **argv)
 {
 	struct vmpkram_status st = { .size = sizeof(st) };
+	struct jobs jobs = { 0 };
 	struct json_object *obj;
 	int ret;
 
@@ -65,13 +135,20 @@ int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	ret = vmpkram_get_status(ctl->lib, &st);
 	if (ret)
 		return ctl_fail(ctl, "status", ret, NULL);
+	ret = get_jobs(ctl, &st, &jobs);
+	if (ret)
+		goto out;
 
 	if (!ctl->json) {
 		print_text(&st);
-		return EXIT_SUCCESS;
+		print_jobs(&st, &jobs);
+		goto out;
 	}
 	obj = ctl_status_json(&st);
 	json_object_object_add(obj, "loaded", json_object_new_boolean(1));
+	add_jobs_json(obj, &jobs);
 	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
-	return EXIT_SUCCESS;
+out:
+	free(jobs.job);
+	return ret;
 }

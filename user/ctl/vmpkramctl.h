@@ -41,6 +41,8 @@ int cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	    char **argv);
 int cmd_monitor(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		char **argv);
+int cmd_prefault(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		 char **argv);
 
 /* output.c */
 int ctl_lib(struct ctl *ctl);
@@ -57,5 +59,9 @@ int ctl_print_loaded(struct ctl *ctl, bool loaded);
 void ctl_json_print(struct json_object *obj, int flags);
 void ctl_features_text(uint64_t features, char *buf, size_t size);
 struct json_object *ctl_status_json(const struct vmpkram_status *st);
+const char *ctl_job_type(uint32_t type);
+const char *ctl_job_state(uint32_t state);
+void ctl_job_text(const struct vmpkram_job *job, char *buf, size_t size);
+struct json_object *ctl_job_json(const struct vmpkram_job *job);
 
 #endif /* _VMPKRAMCTL_H_ */

@@ -8,6 +8,7 @@
  * handed out one message per vmpkram_events_next() call.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,18 @@
 #include <netlink/netlink.h>
 
 #include "netlink.h"
+#include "jobs.h"
 #include "private.h"
 #include "status.h"
 
-#define VMPKRAM_EVENT_SIZE_V1	sizeof(struct vmpkram_event)
+/*
+ * The first struct vmpkram_event held the first struct vmpkram_status;
+ * callers that know job events have room for the job too.
+ */
+#define VMPKRAM_EVENT_SIZE_V1	(offsetof(struct vmpkram_event, status) + \
+				 VMPKRAM_STATUS_SIZE_V1)
+#define VMPKRAM_EVENT_SIZE_JOB	(offsetof(struct vmpkram_event, job) + \
+				 VMPKRAM_JOB_SIZE_V1)
 
 struct vmpkram_events {
 	struct nl_sock *sk;
@@ -106,27 +115,15 @@ VMPKRAM_EXPORT int vmpkram_events_fd(struct vmpkram_ctx *ctx)
 	return nl_socket_get_fd(ctx->ev->sk);
 }
 
-/* 1 when an event was stored in @ev, 0 for a message to skip, or -errno. */
-static int event_from_msg(struct vmpkram_ctx *ctx, struct vmpkram_events *e,
-			  struct nlmsghdr *nlh, struct vmpkram_event *ev)
+static int status_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
+			struct vmpkram_event *ev)
 {
+	size_t room = ev->size - offsetof(struct vmpkram_event, status);
 	struct vmpkram_status st;
 	uint32_t size = ev->size;
 	char why[128];
 	int ret;
 
-	if (nlh->nlmsg_type != e->family) {
-		dbg(ctx, "skipping message type %u\n", nlh->nlmsg_type);
-		return 0;
-	}
-	if (genlmsg_valid_hdr(nlh, 0) &&
-	    ((struct genlmsghdr *)nlmsg_data(nlh))->cmd !=
-	    VMPKRAM_CMD_STATUS_NTF) {
-		/* A newer module's event: not for this library version. */
-		dbg(ctx, "skipping unknown event %u\n",
-		    ((struct genlmsghdr *)nlmsg_data(nlh))->cmd);
-		return 0;
-	}
 	ret = vmpkram_status_from_msg(nlh, VMPKRAM_CMD_STATUS_NTF, &st, why,
 				      sizeof(why));
 	if (ret)
@@ -136,8 +133,61 @@ static int event_from_msg(struct vmpkram_ctx *ctx, struct vmpkram_events *e,
 	memset(ev, 0, size);
 	ev->size = size;
 	ev->type = VMPKRAM_EVENT_STATUS;
-	ev->status = st;
+	/* An older caller's status is the smaller one it was built with. */
+	ev->status.size = room < sizeof(st) ? room : sizeof(st);
+	return vmpkram_status_copy(&st, &ev->status) ?: 1;
+}
+
+static int job_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
+		     struct vmpkram_event *ev)
+{
+	struct vmpkram_job job;
+	uint32_t size = ev->size;
+	char why[128];
+	int ret;
+
+	/* A caller built before job events would not know the type. */
+	if (size < VMPKRAM_EVENT_SIZE_JOB) {
+		dbg(ctx, "skipping a job event for an older caller\n");
+		return 0;
+	}
+	ret = vmpkram_job_from_msg(nlh, VMPKRAM_CMD_JOB_NTF, &job, why,
+				   sizeof(why));
+	if (ret)
+		return vmpkram_fail(ctx, ret,
+				    "bad job event from the kernel: %s", why);
+
+	memset(ev, 0, size);
+	ev->size = size;
+	ev->type = VMPKRAM_EVENT_JOB;
+	ev->job = job;
 	return 1;
+}
+
+/* 1 when an event was stored in @ev, 0 for a message to skip, or -errno. */
+static int event_from_msg(struct vmpkram_ctx *ctx, struct vmpkram_events *e,
+			  struct nlmsghdr *nlh, struct vmpkram_event *ev)
+{
+	unsigned int cmd;
+
+	if (nlh->nlmsg_type != e->family) {
+		dbg(ctx, "skipping message type %u\n", nlh->nlmsg_type);
+		return 0;
+	}
+	/* A truncated header is reported by the status parser. */
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return status_event(ctx, nlh, ev);
+	cmd = ((struct genlmsghdr *)nlmsg_data(nlh))->cmd;
+	switch (cmd) {
+	case VMPKRAM_CMD_STATUS_NTF:
+		return status_event(ctx, nlh, ev);
+	case VMPKRAM_CMD_JOB_NTF:
+		return job_event(ctx, nlh, ev);
+	default:
+		/* A newer module's event: not for this library version. */
+		dbg(ctx, "skipping unknown event %u\n", cmd);
+		return 0;
+	}
 }
 
 /* The next message of the pending datagram, or NULL when used up. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -58,6 +59,80 @@ VMPKRAM_EXPORT int vmpkram_get_api(struct vmpkram_ctx *ctx,
 		ret = -errno;
 		return vmpkram_fail(ctx, ret, "VMPKRAM_IOC_GET_API: %s",
 				    strerror(-ret));
+	}
+	return 0;
+}
+
+/* EINVAL covers both argument mistakes and mappings that cannot be populated. */
+static const char *prefault_einval(const struct vmpkram_prefault *req)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!req->len)
+		return "the length is 0";
+	if ((req->addr | req->len) & (page - 1))
+		return "start and length must be page aligned";
+	if ((req->flags & VMPKRAM_PREFAULT_F_ALL) == VMPKRAM_PREFAULT_F_ALL)
+		return "read-only and zeroing exclude each other";
+	if (req->flags & ~VMPKRAM_PREFAULT_F_ALL)
+		return "unknown flags";
+	if (req->threads > VMPKRAM_WORKERS_LIMIT)
+		return "more threads than VMPKRAM_WORKERS_LIMIT";
+	if (req->flags & VMPKRAM_PREFAULT_F_READ)
+		return "a mapping in the range cannot be populated (VM_IO or VM_PFNMAP) or is PROT_NONE";
+	return "a mapping in the range cannot be populated (VM_IO or VM_PFNMAP) or is not writable";
+}
+
+static const char *prefault_reason(const struct vmpkram_prefault *req,
+				   int error)
+{
+	switch (error) {
+	case -EINVAL:
+		return prefault_einval(req);
+	case -ENOMEM:
+		return "part of the range is not mapped, or out of memory";
+	case -EFAULT:
+		return "a page would raise SIGBUS (hugetlb pool exhausted? file too short?)";
+	case -EHWPOISON:
+		return "a page in the range is poisoned (hardware memory error)";
+	case -EINTR:
+		return "interrupted by a fatal signal";
+	case -ESRCH:
+		return "no such process, or it exited during the call";
+	case -EPERM:
+		return "needs CAP_SYS_PTRACE to act on another process";
+	case -EOVERFLOW:
+		return "the range wraps around the end of the address space";
+	case -ENOTTY:
+		return "the loaded module has no VMPKRAM_IOC_PREFAULT (too old?)";
+	default:
+		return strerror(-error);
+	}
+}
+
+/*
+ * The kernel writes done and job_id back on failure too, so the caller
+ * learns how far it got whatever the outcome.
+ */
+VMPKRAM_EXPORT int vmpkram_prefault(struct vmpkram_ctx *ctx,
+				    struct vmpkram_prefault *req)
+{
+	char where[32] = "";
+	int ret;
+
+	ret = dev_open(ctx);
+	if (ret)
+		return ret;
+
+	req->size = sizeof(*req);
+	if (ioctl(ctx->dev_fd, VMPKRAM_IOC_PREFAULT, req) < 0) {
+		ret = -errno;
+		if (req->pid)
+			snprintf(where, sizeof(where), " of pid %u", req->pid);
+		return vmpkram_fail(ctx, ret, "prefault 0x%llx-0x%llx%s: %s",
+				    (unsigned long long)req->addr,
+				    (unsigned long long)(req->addr + req->len),
+				    where, prefault_reason(req, ret));
 	}
 	return 0;
 }

@@ -46,6 +46,13 @@ int vmpkram_module_unload(struct vmpkram_ctx *ctx);
 int vmpkram_get_api(struct vmpkram_ctx *ctx, struct vmpkram_api *api);
 
 /*
+ * VMPKRAM_IOC_PREFAULT (since LIBVMPKRAM_2).  Sets req->size; the caller
+ * fills the rest and gets req->done and req->job_id back, req->done also
+ * on failure.  Blocks until the whole range is done.
+ */
+int vmpkram_prefault(struct vmpkram_ctx *ctx, struct vmpkram_prefault *req);
+
+/*
  * Generic netlink.  Size-first structs: set .size to sizeof() as you know
  * it; the library fills what it knows and zeroes the rest.
  */
@@ -58,20 +65,59 @@ struct vmpkram_status {
 	uint32_t nr_pools;
 	uint32_t __pad;
 	char module_version[64];
+	/* since LIBVMPKRAM_2; 0 from modules that do not report it */
+	uint32_t nr_jobs;		/* jobs running now */
+	uint32_t __pad2;
 };
 
 int vmpkram_get_status(struct vmpkram_ctx *ctx, struct vmpkram_status *st);
 int vmpkram_set_max_workers(struct vmpkram_ctx *ctx, uint32_t n);
 
+/*
+ * A job of the module's engine (since LIBVMPKRAM_2), from a GET_JOBS dump
+ * or a JOB_NTF event.  The library fills it completely, .size included.
+ */
+struct vmpkram_job {
+	uint32_t size;
+	uint32_t id;
+	uint32_t type;			/* enum vmpkram_job_type */
+	uint32_t state;			/* enum vmpkram_job_state */
+	uint32_t caller_pid;
+	uint32_t target_pid;
+	uint32_t threads;
+	uint32_t error;			/* positive errno of a FAILED job */
+	uint64_t addr;			/* 0 in events: not sent there */
+	uint64_t len;
+	uint64_t done;
+	uint64_t elapsed_ns;
+};
+
+/*
+ * Calls @cb for every running job (needs CAP_SYS_ADMIN).  Returns the
+ * number of jobs, or -errno; a negative return of @cb stops the walk and
+ * is returned.
+ */
+int vmpkram_get_jobs(struct vmpkram_ctx *ctx,
+		     int (*cb)(const struct vmpkram_job *job, void *arg),
+		     void *arg);
+
 /* Events from the "events" multicast group */
 enum vmpkram_event_type {
 	VMPKRAM_EVENT_STATUS = 1,	/* parameters changed, new status */
+	VMPKRAM_EVENT_JOB,		/* a job started, progressed or ended */
 };
 
+/*
+ * Job events reach only callers whose .size covers @job (built against
+ * LIBVMPKRAM_2 or later); older callers keep seeing status events only.
+ */
 struct vmpkram_event {
 	uint32_t size;
 	uint32_t type;			/* enum vmpkram_event_type */
-	struct vmpkram_status status;
+	union {
+		struct vmpkram_status status;	/* VMPKRAM_EVENT_STATUS */
+		struct vmpkram_job job;		/* VMPKRAM_EVENT_JOB */
+	};
 };
 
 int vmpkram_events_subscribe(struct vmpkram_ctx *ctx);

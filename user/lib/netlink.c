@@ -30,6 +30,18 @@ static const char *const attr_names[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_WORKERS_LIMIT]	= "workers-limit",
 	[VMPKRAM_A_NR_POOLS]		= "nr-pools",
 	[VMPKRAM_A_PAD]			= "pad",
+	[VMPKRAM_A_NR_JOBS]		= "nr-jobs",
+	[VMPKRAM_A_JOB_ID]		= "job-id",
+	[VMPKRAM_A_JOB_TYPE]		= "job-type",
+	[VMPKRAM_A_JOB_STATE]		= "job-state",
+	[VMPKRAM_A_JOB_CALLER_PID]	= "job-caller-pid",
+	[VMPKRAM_A_JOB_TARGET_PID]	= "job-target-pid",
+	[VMPKRAM_A_JOB_THREADS]		= "job-threads",
+	[VMPKRAM_A_JOB_ADDR]		= "job-addr",
+	[VMPKRAM_A_JOB_LEN]		= "job-len",
+	[VMPKRAM_A_JOB_DONE]		= "job-done",
+	[VMPKRAM_A_JOB_ERROR]		= "job-error",
+	[VMPKRAM_A_JOB_ELAPSED_NS]	= "job-elapsed-ns",
 };
 
 const char *vmpkram_attr_name(unsigned int type)
@@ -61,6 +73,8 @@ int vmpkram_nl_errno(int nlerr)
 		[NLE_PERM]		= EPERM,
 		[NLE_PARSE_ERR]		= EBADMSG,
 		[NLE_NODEV]		= ENODEV,
+		/* The set changed under a dump: ask again. */
+		[NLE_DUMP_INTR]		= EAGAIN,
 	};
 	unsigned int code = nlerr < 0 ? -nlerr : nlerr;
 
@@ -267,6 +281,20 @@ int vmpkram_nl_msg(struct vmpkram_ctx *ctx, uint8_t cmd, struct nl_msg **msg)
 	return 0;
 }
 
+/*
+ * A dump request: no NLM_F_ACK, because a dump ends with NLMSG_DONE and
+ * an ACK after it would be read as the reply to the next request.
+ */
+int vmpkram_nl_dump_msg(struct vmpkram_ctx *ctx, uint8_t cmd,
+			struct nl_msg **msg)
+{
+	int ret = vmpkram_nl_msg(ctx, cmd, msg);
+
+	if (!ret)
+		nlmsg_hdr(*msg)->nlmsg_flags = NLM_F_DUMP;
+	return ret;
+}
+
 /* ---------------------------------------------------------- request */
 
 struct nl_request {
@@ -342,6 +370,8 @@ int vmpkram_nl_request(struct vmpkram_ctx *ctx, struct nl_msg *req,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
+	/* NLMSG_DONE ends a dump as the ACK ends a request. */
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
 
 	ret = nl_send_auto(ctx->nl, req);

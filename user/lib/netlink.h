@@ -48,9 +48,13 @@ int vmpkram_nl_open(struct vmpkram_ctx *ctx);
 /* A new request for @cmd on the resolved family in *@msg; 0 or -errno. */
 int vmpkram_nl_msg(struct vmpkram_ctx *ctx, uint8_t cmd, struct nl_msg **msg);
 
+/* The same for a dump request (vmpkram_nl_request() handles both). */
+int vmpkram_nl_dump_msg(struct vmpkram_ctx *ctx, uint8_t cmd,
+			struct nl_msg **msg);
+
 /*
- * Sends @req (consumed) and waits for the kernel's ACK or error.  Replies
- * before it go to @reply (which may be NULL for commands without one);
+ * Sends @req (consumed) and waits for the kernel's ACK, NLMSG_DONE (dumps)
+ * or error.  Replies before it go to @reply (which may be NULL for commands without one);
  * its negative return fails the request.
  */
 typedef int (*vmpkram_nl_reply_fn)(struct vmpkram_ctx *ctx,

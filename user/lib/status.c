@@ -18,12 +18,8 @@
 #include "private.h"
 #include "status.h"
 
-static int why_fail(int error, char *why, size_t why_size,
-		    const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int why_fail(int error, char *why, size_t why_size,
-		    const char *format, ...)
+int vmpkram_why(int error, char *why, size_t why_size, const char *format,
+		...)
 {
 	va_list args;
 
@@ -35,34 +31,53 @@ static int why_fail(int error, char *why, size_t why_size,
 	return error;
 }
 
-/* Present and exactly @len bytes long, else the error with a reason. */
-static int attr_check(struct nlattr **tb, int type, int len, char *why,
-		      size_t why_size)
+int vmpkram_attr_check(struct nlattr **tb, int type, int len, char *why,
+		       size_t why_size)
 {
 	const char *name = vmpkram_attr_name(type);
 
 	if (!tb[type])
-		return why_fail(-ENODATA, why, why_size,
-				"attribute %s missing", name);
+		return vmpkram_why(-ENODATA, why, why_size,
+				   "attribute %s missing", name);
 	if (len >= 0 && nla_len(tb[type]) != len)
-		return why_fail(-EBADMSG, why, why_size,
-				"attribute %s has length %d, expected %d",
-				name, nla_len(tb[type]), len);
+		return vmpkram_why(-EBADMSG, why, why_size,
+				   "attribute %s has length %d, expected %d",
+				   name, nla_len(tb[type]), len);
 	return 0;
 }
 
-static int get_u32(struct nlattr **tb, int type, uint32_t min, uint32_t max,
-		   uint32_t *val, char *why, size_t why_size)
+int vmpkram_attr_u32(struct nlattr **tb, int type, uint32_t min,
+		     uint32_t max, uint32_t *val, char *why, size_t why_size)
 {
-	int ret = attr_check(tb, type, sizeof(uint32_t), why, why_size);
+	int ret = vmpkram_attr_check(tb, type, sizeof(uint32_t), why,
+				     why_size);
 
 	if (ret)
 		return ret;
 	*val = nla_get_u32(tb[type]);
 	if (*val < min || *val > max)
-		return why_fail(-ERANGE, why, why_size,
-				"attribute %s value %u outside %u..%u",
-				vmpkram_attr_name(type), *val, min, max);
+		return vmpkram_why(-ERANGE, why, why_size,
+				   "attribute %s value %u outside %u..%u",
+				   vmpkram_attr_name(type), *val, min, max);
+	return 0;
+}
+
+int vmpkram_attr_u64(struct nlattr **tb, int type, uint64_t min,
+		     uint64_t max, uint64_t *val, char *why, size_t why_size)
+{
+	int ret = vmpkram_attr_check(tb, type, sizeof(uint64_t), why,
+				     why_size);
+
+	if (ret)
+		return ret;
+	*val = nla_get_u64(tb[type]);
+	if (*val < min || *val > max)
+		return vmpkram_why(-ERANGE, why, why_size,
+				   "attribute %s value %llu outside %llu..%llu",
+				   vmpkram_attr_name(type),
+				   (unsigned long long)*val,
+				   (unsigned long long)min,
+				   (unsigned long long)max);
 	return 0;
 }
 
@@ -73,19 +88,19 @@ static int get_string(struct nlattr **tb, int type, char *buf, size_t size,
 	const char *s;
 	int ret, len;
 
-	ret = attr_check(tb, type, -1, why, why_size);
+	ret = vmpkram_attr_check(tb, type, -1, why, why_size);
 	if (ret)
 		return ret;
 	s = nla_data(tb[type]);
 	len = nla_len(tb[type]);
 	if (len < 1 || s[len - 1] != '\0' || strnlen(s, len) != (size_t)len - 1)
-		return why_fail(-EBADMSG, why, why_size,
-				"attribute %s is not a NUL-terminated string",
-				name);
+		return vmpkram_why(-EBADMSG, why, why_size,
+				   "attribute %s is not a NUL-terminated string",
+				   name);
 	if (len == 1 || (size_t)len > size)
-		return why_fail(-ERANGE, why, why_size,
-				"attribute %s has %d characters, expected 1..%zu",
-				name, len - 1, size - 1);
+		return vmpkram_why(-ERANGE, why, why_size,
+				   "attribute %s has %d characters, expected 1..%zu",
+				   name, len - 1, size - 1);
 	memcpy(buf, s, len);
 	return 0;
 }
@@ -96,30 +111,54 @@ int vmpkram_status_from_attrs(struct nlattr **tb, struct vmpkram_status *st,
 	struct vmpkram_status s = { .size = sizeof(s) };
 	int ret;
 
-	ret = get_u32(tb, VMPKRAM_A_API_VERSION, 1, UINT32_MAX,
-		      &s.api_version, why, why_size);
+	ret = vmpkram_attr_u32(tb, VMPKRAM_A_API_VERSION, 1, UINT32_MAX,
+			       &s.api_version, why, why_size);
 	if (!ret)
 		ret = get_string(tb, VMPKRAM_A_MODULE_VERSION,
 				 s.module_version, sizeof(s.module_version),
 				 why, why_size);
 	if (!ret)
-		ret = attr_check(tb, VMPKRAM_A_FEATURES, sizeof(uint64_t),
-				 why, why_size);
-	if (!ret) {
-		s.features = nla_get_u64(tb[VMPKRAM_A_FEATURES]);
-		ret = get_u32(tb, VMPKRAM_A_WORKERS_LIMIT, 1, UINT32_MAX,
-			      &s.workers_limit, why, why_size);
-	}
+		ret = vmpkram_attr_u64(tb, VMPKRAM_A_FEATURES, 0, UINT64_MAX,
+				       &s.features, why, why_size);
+	if (!ret)
+		ret = vmpkram_attr_u32(tb, VMPKRAM_A_WORKERS_LIMIT, 1,
+				       UINT32_MAX, &s.workers_limit, why,
+				       why_size);
 	/* The limit is checked first: it bounds max_workers. */
 	if (!ret)
-		ret = get_u32(tb, VMPKRAM_A_MAX_WORKERS, 1, s.workers_limit,
-			      &s.max_workers, why, why_size);
+		ret = vmpkram_attr_u32(tb, VMPKRAM_A_MAX_WORKERS, 1,
+				       s.workers_limit, &s.max_workers, why,
+				       why_size);
 	if (!ret)
-		ret = get_u32(tb, VMPKRAM_A_NR_POOLS, 0, UINT32_MAX,
-			      &s.nr_pools, why, why_size);
+		ret = vmpkram_attr_u32(tb, VMPKRAM_A_NR_POOLS, 0, UINT32_MAX,
+				       &s.nr_pools, why, why_size);
+	/* Optional: modules before the prefault engine do not send it. */
+	if (!ret && tb[VMPKRAM_A_NR_JOBS])
+		ret = vmpkram_attr_u32(tb, VMPKRAM_A_NR_JOBS, 0, UINT32_MAX,
+				       &s.nr_jobs, why, why_size);
 	if (ret)
 		return ret;
 	*st = s;
+	return 0;
+}
+
+int vmpkram_genl_parse(struct nlmsghdr *nlh, unsigned int cmd,
+		       struct nlattr **tb, char *why, size_t why_size)
+{
+	struct genlmsghdr *ghdr;
+
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return vmpkram_why(-EBADMSG, why, why_size,
+				   "truncated generic netlink message");
+	ghdr = nlmsg_data(nlh);
+	if (ghdr->cmd != cmd)
+		return vmpkram_why(-EBADMSG, why, why_size,
+				   "command %u where %u was expected",
+				   ghdr->cmd, cmd);
+	/* No policy: the callers check exact lengths. */
+	if (genlmsg_parse(nlh, 0, tb, VMPKRAM_A_MAX, NULL) < 0)
+		return vmpkram_why(-EBADMSG, why, why_size,
+				   "malformed attributes");
 	return 0;
 }
 
@@ -128,20 +167,11 @@ int vmpkram_status_from_msg(struct nlmsghdr *nlh, unsigned int cmd,
 			    size_t why_size)
 {
 	struct nlattr *tb[VMPKRAM_A_MAX + 1];
-	struct genlmsghdr *ghdr;
+	int ret;
 
-	if (!genlmsg_valid_hdr(nlh, 0))
-		return why_fail(-EBADMSG, why, why_size,
-				"truncated generic netlink message");
-	ghdr = nlmsg_data(nlh);
-	if (ghdr->cmd != cmd)
-		return why_fail(-EBADMSG, why, why_size,
-				"command %u where %u was expected",
-				ghdr->cmd, cmd);
-	/* No policy: vmpkram_status_from_attrs() checks exact lengths. */
-	if (genlmsg_parse(nlh, 0, tb, VMPKRAM_A_MAX, NULL) < 0)
-		return why_fail(-EBADMSG, why, why_size,
-				"malformed attributes");
+	ret = vmpkram_genl_parse(nlh, cmd, tb, why, why_size);
+	if (ret)
+		return ret;
 	return vmpkram_status_from_attrs(tb, st, why, why_size);
 }
 
@@ -149,12 +179,14 @@ int vmpkram_status_copy(const struct vmpkram_status *src,
 			struct vmpkram_status *dst)
 {
 	uint32_t size = dst->size;
+	size_t n = size < sizeof(*src) ? size : sizeof(*src);
 
 	if (size < VMPKRAM_STATUS_SIZE_V1)
 		return -EINVAL;
 	if (size > sizeof(*src))
 		memset((char *)dst + sizeof(*src), 0, size - sizeof(*src));
-	memcpy(dst, src, sizeof(*src));
+	/* An older caller's struct ends before the newer fields. */
+	memcpy(dst, src, n);
 	dst->size = size;
 	return 0;
 }

@@ -153,7 +153,7 @@ static void test_global(void)
 static void test_command_help(void)
 {
 	static const char *const cmds[] = {
-		"status", "load", "unload", "set", "monitor",
+		"status", "load", "unload", "set", "monitor", "prefault",
 	};
 	char want[64];
 	size_t i;
@@ -164,6 +164,63 @@ static void test_command_help(void)
 		expect(cmds[i], 0, want, NULL,
 		       (const char *[]){ cmds[i], "--help", NULL });
 	}
+}
+
+static void test_prefault_args(void)
+{
+	expect_usage("prefault without a target", "either --range or --file",
+		     (const char *[]){ "prefault", NULL });
+	expect_usage("prefault --range and --file", "either --range or --file",
+		     (const char *[]){ "prefault", "--range", "0x1000+4K",
+				       "--file", "/x", "--pid", "1", NULL });
+	expect_usage("prefault --range without --pid", "--range needs --pid",
+		     (const char *[]){ "prefault", "--range", "0x1000+4K",
+				       NULL });
+	expect_usage("prefault --read --zero", "exclude each other",
+		     (const char *[]){ "prefault", "--file", "/x", "--read",
+				       "--zero", NULL });
+	expect_usage("prefault bad range", "expected START-END or START+LEN",
+		     (const char *[]){ "prefault", "--pid", "1", "--range",
+				       "0x1000", NULL });
+	expect_usage("prefault unaligned range", "page aligned",
+		     (const char *[]){ "prefault", "--pid", "1", "--range",
+				       "0x1001+4K", NULL });
+	expect_usage("prefault backwards range", "END is not above START",
+		     (const char *[]){ "prefault", "--pid", "1", "--range",
+				       "0x2000-0x1000", NULL });
+	expect_usage("prefault wrapping range", "wraps",
+		     (const char *[]){ "prefault", "--pid", "1", "--range",
+				       "0xfffffffffffff000+8K", NULL });
+	expect_usage("prefault overflowing size", "above 2^64",
+		     (const char *[]){ "prefault", "--pid", "1", "--range",
+				       "0x1000+16777216T", NULL });
+	expect_usage("prefault --pid 0", "--pid: '0'",
+		     (const char *[]){ "prefault", "--pid", "0", "--file", "/x",
+				       NULL });
+	expect_usage("prefault --threads 1025", "--threads: '1025'",
+		     (const char *[]){ "prefault", "--threads", "1025",
+				       "--file", "/x", NULL });
+	expect_usage("prefault extra argument", "unexpected argument",
+		     (const char *[]){ "prefault", "--file", "/x", "now", NULL });
+}
+
+static void test_prefault_file(void)
+{
+	char self[16];
+
+	/* Our own maps are readable wherever the tests run; pid 1's may not be. */
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	/* Fails on the file, before the module is needed. */
+	expect("prefault --file missing", 1, NULL,
+	       "prefault /nonexistent/vmpkram-test: No such file",
+	       (const char *[]){ "prefault", "--file",
+				 "/nonexistent/vmpkram-test", NULL });
+	expect("prefault --file /dev/null", 1, NULL, "not a regular file",
+	       (const char *[]){ "prefault", "--file", "/dev/null", NULL });
+	expect("prefault --file in a process without it", 1, NULL,
+	       "no writable mapping",
+	       (const char *[]){ "prefault", "--pid", self, "--file",
+				 "/dev/null", NULL });
 }
 
 static void test_bad_args(void)
@@ -198,6 +255,7 @@ static void test_bad_args(void)
 		     (const char *[]){ "monitor", "now", NULL });
 	expect_usage("status extra argument", "unexpected argument",
 		     (const char *[]){ "status", "now", NULL });
+	test_prefault_args();
 	expect_usage("status unknown option", "unknown option '--all'",
 		     (const char *[]){ "status", "--all", NULL });
 	expect_usage("load malformed parameter", "invalid module parameter",
@@ -289,6 +347,7 @@ int main(int argc, char **argv)
 	test_command_help();
 	test_bad_args();
 	test_json_error();
+	test_prefault_file();
 	test_not_loaded();
 	return tap_exit();
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "status.h"
 #include "tap.h"
 
 struct log_capture {
@@ -93,7 +94,7 @@ static void test_log_fn(void)
 
 static void test_errors(void)
 {
-	struct vmpkram_status st = { .size = sizeof(st) - 1 };
+	struct vmpkram_status st = { .size = VMPKRAM_STATUS_SIZE_V1 - 1 };
 	struct vmpkram_event ev = { .size = sizeof(ev) };
 	struct vmpkram_ctx *ctx;
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "parse.h"
@@ -80,9 +81,175 @@ static void test_options(void)
 	options_case(1, quote, -EINVAL, NULL, 0);
 }
 
+static void size_case(const char *s, int expected, uint64_t value)
+{
+	uint64_t out = 0;
+	int ret = parse_size(s, &out);
+
+	tap_ok(ret == expected && (ret || out == value),
+	       "parse_size('%s') is %d", s, expected);
+}
+
+static void test_size(void)
+{
+	size_case("0", 0, 0);
+	size_case("4096", 0, 4096);
+	size_case("0x1000", 0, 4096);
+	size_case("0XfF", 0, 255);
+	size_case("4K", 0, 4096);
+	size_case("4k", 0, 4096);
+	size_case("512M", 0, 512ULL << 20);
+	size_case("1G", 0, 1ULL << 30);
+	size_case("0x10g", 0, 16ULL << 30);
+	size_case("2T", 0, 2ULL << 40);
+	size_case("16777215T", 0, 16777215ULL << 40);
+	size_case("18446744073709551615", 0, UINT64_MAX);
+	size_case("0xffffffffffffffff", 0, UINT64_MAX);
+	size_case("16777216T", -ERANGE, 0);
+	size_case("18446744073709551616", -ERANGE, 0);
+	size_case("0x10000000000000000", -ERANGE, 0);
+	size_case("", -EINVAL, 0);
+	size_case("G", -EINVAL, 0);
+	size_case("0x", -EINVAL, 0);
+	size_case("0x0x5", -EINVAL, 0);
+	size_case("-1", -EINVAL, 0);
+	size_case("+1", -EINVAL, 0);
+	size_case(" 1", -EINVAL, 0);
+	size_case("1 ", -EINVAL, 0);
+	size_case("1P", -EINVAL, 0);
+	size_case("1KB", -EINVAL, 0);
+	size_case("1.5G", -EINVAL, 0);
+}
+
+static void range_case(const char *s, int expected, uint64_t start,
+		       uint64_t len)
+{
+	uint64_t a = 1, l = 1;
+	const char *why = NULL;
+	int ret = parse_range(s, 4096, &a, &l, &why);
+
+	tap_ok(ret == expected &&
+	       (ret ? why != NULL : (a == start && l == len)),
+	       "parse_range('%s') is %d%s%s", s, expected, why ? ": " : "",
+	       why ? why : "");
+}
+
+static void test_range(void)
+{
+	range_case("0x7f0000000000-0x7f0040000000", 0, 0x7f0000000000ULL,
+		   1ULL << 30);
+	range_case("0x7f0000000000+1G", 0, 0x7f0000000000ULL, 1ULL << 30);
+	range_case("4096+4K", 0, 4096, 4096);
+	range_case("0+0x2000", 0, 0, 8192);
+	range_case("0xfffffffffffff000+4K", 0, 0xfffffffffffff000ULL, 4096);
+	range_case("0xffffffffffffe000-0xfffffffffffff000", 0,
+		   0xffffffffffffe000ULL, 4096);
+	range_case("0xfffffffffffff000+8K", -ERANGE, 0, 0);
+	range_case("0x1000+18446744073709551616", -ERANGE, 0, 0);
+	range_case("0x1000+16777216T", -ERANGE, 0, 0);
+	range_case("0x2000-0x1000", -EDOM, 0, 0);
+	range_case("0x1000-0x1000", -EDOM, 0, 0);
+	range_case("0x1000+0", -EDOM, 0, 0);
+	range_case("0x1001+4K", -EDOM, 0, 0);
+	range_case("0x1000+100", -EDOM, 0, 0);
+	range_case("0x1000-0x1800", -EDOM, 0, 0);
+	range_case("0x1000", -EINVAL, 0, 0);
+	range_case("0x1000-", -EINVAL, 0, 0);
+	range_case("-0x1000", -EINVAL, 0, 0);
+	range_case("0x1000-4K", -EINVAL, 0, 0);
+	range_case("0x1000+4K+4K", -EINVAL, 0, 0);
+	range_case("0x1000 - 0x2000", -EINVAL, 0, 0);
+	range_case("1K+4K", -EINVAL, 0, 0);
+	range_case("", -EINVAL, 0, 0);
+}
+
+static void test_maps_line(void)
+{
+	struct maps_entry e;
+
+	tap_ok(parse_maps_line("7f0000000000-7f0040000000 rw-s 00000000 00:2f 12345    /dev/hugepages/vm (deleted)\n",
+			       &e) == 0 && e.start == 0x7f0000000000ULL &&
+	       e.end == 0x7f0040000000ULL && !strcmp(e.perms, "rw-s") &&
+	       e.major == 0 && e.minor == 0x2f && e.inode == 12345,
+	       "a maps line with a deleted path parses");
+	tap_ok(parse_maps_line("00400000-00452000 r-xp 00000000 fd:01 2097194\n",
+			       &e) == 0 && e.major == 0xfd && e.minor == 1,
+	       "a maps line with a hex major parses");
+	tap_ok(parse_maps_line("7ffd1000-7ffd3000 rw-p 00000000 00:00 0 [stack]",
+			       &e) == 0 && e.inode == 0,
+	       "an anonymous mapping parses");
+	tap_ok(parse_maps_line("garbage\n", &e) == -EINVAL,
+	       "garbage is not a maps line");
+	tap_ok(parse_maps_line("2000-1000 rw-p 0 00:00 0\n", &e) == -EINVAL,
+	       "end before start is rejected");
+	tap_ok(parse_maps_line("1000-2000 rw-p 0 00:00 12x\n", &e) == -EINVAL,
+	       "a malformed inode is rejected");
+}
+
+/* Writes @text to a temporary file, rewound; NULL on failure. */
+static FILE *temp_maps(const char *text)
+{
+	FILE *f = tmpfile();
+
+	if (f && fputs(text, f) < 0) {
+		fclose(f);
+		return NULL;
+	}
+	if (f)
+		rewind(f);
+	return f;
+}
+
+static void test_maps_find(void)
+{
+	static const char maps[] =
+		"55d000000000-55d000001000 r--p 00000000 fd:01 777 /usr/bin/qemu\n"
+		/* the RAM file, mapped in two adjacent pieces: merged */
+		"7f0000000000-7f0020000000 rw-s 00000000 00:2f 4242 /dev/hugepages/ram\n"
+		"7f0020000000-7f0040000000 rw-s 20000000 00:2f 4242 /dev/hugepages/ram\n"
+		/* read-only mapping of the same file: not ours to write */
+		"7f1000000000-7f1000200000 r--s 00000000 00:2f 4242 /dev/hugepages/ram\n"
+		/* same inode on another device: a different file */
+		"7f2000000000-7f2000200000 rw-s 00000000 00:30 4242 /dev/shm/ram\n"
+		/* the same file again, renamed and deleted */
+		"7f3000000000-7f3000400000 rw-s 00000000 00:2f 4242 /old/name (deleted)\n"
+		"7ffd1000-7ffd3000 rw-p 00000000 00:00 0 [stack]\n";
+	struct maps_range *r = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	f = temp_maps(maps);
+	if (!tap_ok(f != NULL, "temporary maps file"))
+		return;
+	tap_ok(maps_find_file(f, 0, 0x2f, 4242, &r, &n) == 0 && n == 2 &&
+	       r[0].start == 0x7f0000000000ULL &&
+	       r[0].end == 0x7f0040000000ULL &&
+	       r[1].start == 0x7f3000000000ULL &&
+	       r[1].end == 0x7f3000400000ULL,
+	       "writable mappings of dev 00:2f inode 4242: two ranges, adjacent merged");
+	free(r);
+	fclose(f);
+
+	f = temp_maps(maps);
+	tap_ok(f && maps_find_file(f, 0, 0x2f, 9999, &r, &n) == 0 && n == 0 &&
+	       !r, "an unmapped inode finds nothing");
+	if (f)
+		fclose(f);
+
+	f = temp_maps("7f0000000000-7f0020000000 rw-s 00000000 00:2f 4242 /x\nnonsense\n");
+	tap_ok(f && maps_find_file(f, 0, 0x2f, 4242, &r, &n) == -EINVAL &&
+	       !r && n == 0, "a malformed line fails the whole parse, nothing leaked");
+	if (f)
+		fclose(f);
+}
+
 int main(void)
 {
 	test_u32();
 	test_options();
+	test_size();
+	test_range();
+	test_maps_line();
+	test_maps_find();
 	return tap_exit();
 }

@@ -195,6 +195,48 @@ static void test_ranges(void)
 	       "max-workers 8 with workers-limit 4 is -ERANGE (%s)", why);
 }
 
+static void test_nr_jobs(void)
+{
+	static const uint32_t three = 3;
+	static const uint64_t u64 = 3;
+	const struct attr jobs[] = { { VMPKRAM_A_NR_JOBS, &three, 4 } };
+	struct vmpkram_status st;
+	char why[128];
+
+	memset(&st, 0xff, sizeof(st));
+	tap_ok(parse_with(NULL, 0, -1, VMPKRAM_CMD_GET_STATUS, &st, why,
+			  sizeof(why)) == 0 && st.nr_jobs == 0 && st.__pad2 == 0,
+	       "a status without nr-jobs (older module) has nr_jobs 0");
+	tap_ok(parse_with(jobs, 1, -1, VMPKRAM_CMD_STATUS_NTF, &st, why,
+			  sizeof(why)) == 0 && st.nr_jobs == 3,
+	       "nr-jobs is parsed");
+	tap_ok(parse1(VMPKRAM_A_NR_JOBS, &u64, 8, why, sizeof(why)) ==
+	       -EBADMSG, "64-bit nr-jobs is -EBADMSG (%s)", why);
+}
+
+static void test_copy_v1(void)
+{
+	struct vmpkram_status src = {
+		.size = sizeof(src), .max_workers = 2, .nr_jobs = 5,
+	};
+	/* A caller built before nr_jobs, and a canary after its struct. */
+	union {
+		struct vmpkram_status st;
+		char bytes[sizeof(struct vmpkram_status)];
+	} dst;
+	size_t v1 = VMPKRAM_STATUS_SIZE_V1, i;
+	int canary = 1;
+
+	memset(&dst, 0xaa, sizeof(dst));
+	dst.st.size = v1;
+	tap_ok(vmpkram_status_copy(&src, &dst.st) == 0 &&
+	       dst.st.size == v1 && dst.st.max_workers == 2,
+	       "copy to a first-version struct fills what it knows");
+	for (i = v1; i < sizeof(dst); i++)
+		canary &= dst.bytes[i] == (char)0xaa;
+	tap_ok(canary, "copy to a first-version struct writes nothing past it");
+}
+
 static void test_raw(void)
 {
 	struct nlattr *tb[VMPKRAM_A_MAX + 1] = { 0 };
@@ -246,5 +288,7 @@ int main(void)
 	test_ranges();
 	test_raw();
 	test_copy();
+	test_nr_jobs();
+	test_copy_v1();
 	return tap_exit();
 }
