@@ -9,6 +9,8 @@
 #                        static checks and the VM suites on 6.1 and 6.12
 #   make demo            install deps, boot the test VM, show vmpkramctl
 #   make vm              interactive shell in the test VM (KVER=6.1|6.12)
+#   make bench           benchmarks in the test VM: table, and
+#                        build/bench/results.json (BENCH_ARGS= for options)
 #   make deps            install build/test dependencies (idempotent)
 #   make install         install module (for KDIR) and userspace
 #   make dkms-install    register the module source with DKMS
@@ -32,7 +34,7 @@ VM_SUITES ?= core kexec-smoke
 
 
 .PHONY: all deps module modules-all user selftests check check-host \
-	check-static check-vm demo vm install dkms-install clean
+	check-static check-vm demo vm bench install dkms-install clean
 
 all: module user selftests
 
@@ -86,6 +88,11 @@ demo: deps
 	@$(MAKE) --no-print-directory modules-all user selftests
 	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo \
 		--result $(BUILD)/demo.result
+
+# Median of repeated runs, compared side by side in one VM boot.
+bench: deps
+	@$(MAKE) --no-print-directory modules-all user selftests
+	@$(TOP)/tools/bench/run-bench --kernel $(KVER) $(if $(BENCH_ARGS),-- $(BENCH_ARGS))
 
 vm: modules-all user selftests
 	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --interactive
