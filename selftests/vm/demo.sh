@@ -24,6 +24,12 @@ cat /tmp/demo-events
 vmpkramctl status | grep -i worker
 vmpkramctl set max-workers 0
 
+banner "prefault: allocate a 256 MiB guest-RAM file with kernel workers"
+truncate -s 256M /tmp/vm1-ram
+vmpkramctl prefault --file /tmp/vm1-ram
+vmpkramctl prefault --file /tmp/vm1-ram --zero --threads 1
+du -h /tmp/vm1-ram
+
 banner "an unprivileged user may look but not change"
 su -s /bin/sh vmpkuser -c 'vmpkramctl status >/dev/null && echo "status: allowed"; vmpkramctl set max-workers 2 || true'
 
@@ -31,5 +37,7 @@ echo
 echo "TAP version 13"
 check "status reports the module loaded" sh -c 'vmpkramctl --json status | grep -q "\"loaded\": *true"'
 check "the event was delivered" grep -q . /tmp/demo-events
+check "the guest-RAM file is fully allocated" \
+	[ "$(du -k /tmp/vm1-ram | cut -f1)" -ge 262144 ]
 check "unprivileged set is refused" sh -c '! su -s /bin/sh vmpkuser -c "vmpkramctl set max-workers 2" 2>/dev/null'
 tap_done

@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmpkramctl prefault against the real module: --pid with --range and
+# with --file (a QEMU memory-backend-like file), --file alone (allocates
+# a tmpfs file's pages), --zero, --json, job events in monitor, jobs in
+# status, and clear failures.  Prints TAP.
+
+. "$(dirname "$0")/tap.sh"
+
+RAM=/tmp/guest-ram
+out=/tmp/target.0
+echo "TAP version 13"
+
+targets=
+# A leftover target would hold the console open: never leave one behind.
+trap 'kill $targets 2>/dev/null' EXIT
+
+# start_target WHAT: sets $TPID $TSTART $TEND from vmpkram_map_helper.
+# Each target gets its own output file, so a stale one is never read.
+start_target() {
+	out=/tmp/target.$((${out##*.} + 1))
+	vmpkram_map_helper "$1" >"$out" &
+	targets="$targets $!"
+	tries=0
+	while [ ! -s "$out" ] && [ $tries -lt 50 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	read -r TPID TSTART TEND <"$out"
+}
+
+# stop_target: 0 when the target saw every page of its mapping present.
+stop_target() {
+	kill -TERM "$TPID"
+	wait "$TPID"
+}
+
+truncate -s 64M "$RAM"
+start_target "$RAM"
+check "--pid --file populates every mapping of the file" \
+	vmpkramctl prefault --pid "$TPID" --file "$RAM"
+check "target sees every page present" stop_target
+
+start_target anon:32
+check "--pid --range populates that range" \
+	vmpkramctl prefault --pid "$TPID" --range "$TSTART-$TEND" --threads 2
+check "target sees every page present" stop_target
+
+start_target anon:16
+check "--json reports the bytes" sh -c \
+	"vmpkramctl --json prefault --pid $TPID --range $TSTART+16M --zero |
+	 grep -Eq '\"bytes\": *16777216([^0-9]|\$)'"
+stop_target
+
+rm -f "$RAM"
+truncate -s 32M "$RAM"
+check "--file alone allocates the file's pages" sh -c \
+	"vmpkramctl prefault --file $RAM && [ \$(du -k $RAM | cut -f1) -ge 32768 ]"
+
+vmpkramctl --json monitor --count 2 --timeout 20 >/tmp/events &
+mon=$!
+sleep 1
+start_target anon:8
+vmpkramctl prefault --pid "$TPID" --range "$TSTART+8M" >/dev/null
+stop_target
+wait $mon
+check "monitor shows the job starting and ending" \
+	[ "$(grep -c '"job"' /tmp/events)" -ge 2 ]
+
+check "status counts no running job" sh -c \
+	"vmpkramctl --json status | grep -Eq '\"nr_jobs\": *0([^0-9]|\$)'"
+
+start_target anon:1
+check "unmapped range fails with exit 1" sh -c \
+	"vmpkramctl prefault --pid $TPID --range 0x10000+4K 2>/tmp/err; [ \$? -eq 1 ]"
+check "... saying what was wrong" grep -q "not mapped" /tmp/err
+check "another process as nobody is refused" sh -c \
+	"! su -s /bin/sh nobody -c 'vmpkramctl prefault --pid $TPID --range $TSTART+4K' 2>/tmp/err"
+check "... naming CAP_SYS_PTRACE" grep -q CAP_SYS_PTRACE /tmp/err
+kill -TERM "$TPID"
+wait "$TPID"
+
+rm -f "$RAM"
+tap_done
