@@ -80,7 +80,7 @@ check-static:
 
 check-vm:
 	@rc=0; for k in $(ALL_KRELS); do for s in $(VM_SUITES); do \
-		$(TOP)/tools/vm/run-vm --kernel $$k --suite $$s --mem 3G \
+		$(TOP)/tools/vm/run-vm --kernel $$k --suite $$s --mem 4G \
 			--result $(RESULTS)/vm-$$k-$$s.result || rc=1; \
 	done; done; exit $$rc
 
