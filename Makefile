@@ -104,6 +104,7 @@ DKMS_SRC = $(DESTDIR)/usr/src/vmpkram-$(VERSION)
 
 install: module user
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod/$(KREL) INSTALL_MOD_DIR=extra \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
 		modules_install
 	$(MAKE) -C user O=$(BUILD)/user install PREFIX=$(PREFIX) \
 		DESTDIR=$(DESTDIR)

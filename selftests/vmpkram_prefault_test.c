@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,7 +138,13 @@ static bool all_zero(const char *p, size_t len)
 	return true;
 }
 
-enum mem_type { MEM_ANON, MEM_THP, MEM_MEMFD, MEM_HUGETLB, MEM_HUGETLB_1G };
+enum mem_type {
+	MEM_ANON, MEM_THP, MEM_MEMFD, MEM_HUGETLB, MEM_HUGETLB_1G,
+	MEM_HUGETLBFS,		/* a file on hugetlbfs, as QEMU's backends use */
+};
+
+#define HUGETLBFS_DIR	"/tmp/vmpkram-hugetlbfs"
+#define HUGETLBFS_FILE	HUGETLBFS_DIR "/guest-ram"
 
 #define SZ_1G		(1UL << 30)
 #ifndef MAP_HUGE_1GB
@@ -146,7 +154,7 @@ enum mem_type { MEM_ANON, MEM_THP, MEM_MEMFD, MEM_HUGETLB, MEM_HUGETLB_1G };
 
 FIXTURE(mem) {
 	int dev;
-	int memfd;
+	int memfd;		/* the shared file: memfd or on hugetlbfs */
 	char *p;
 	size_t len;
 	bool reserved_1g;	/* this test grew the 1 GiB pool */
@@ -162,6 +170,7 @@ FIXTURE_VARIANT_ADD(mem, anon_thp) { .type = MEM_THP, .len = 64 * SZ_1M };
 FIXTURE_VARIANT_ADD(mem, memfd) { .type = MEM_MEMFD, .len = 64 * SZ_1M };
 FIXTURE_VARIANT_ADD(mem, hugetlb_2m) { .type = MEM_HUGETLB, .len = 32 * SZ_1M };
 FIXTURE_VARIANT_ADD(mem, hugetlb_1g) { .type = MEM_HUGETLB_1G, .len = SZ_1G };
+FIXTURE_VARIANT_ADD(mem, hugetlbfs_file) { .type = MEM_HUGETLBFS, .len = 32 * SZ_1M };
 
 static int write_long(const char *path, long nr)
 {
@@ -225,6 +234,19 @@ FIXTURE_SETUP(mem)
 		ASSERT_NE(MAP_FAILED, self->p)
 			TH_LOG("no 2 MiB huge pages: %s", strerror(errno));
 		break;
+	case MEM_HUGETLBFS:
+		ASSERT_EQ(0, reserve_hugepages(self->len / SZ_2M));
+		mkdir(HUGETLBFS_DIR, 0700);
+		ASSERT_EQ(0, mount("none", HUGETLBFS_DIR, "hugetlbfs", 0,
+				   "pagesize=2M")) TH_LOG("%s", strerror(errno));
+		self->memfd = open(HUGETLBFS_FILE, O_RDWR | O_CREAT | O_CLOEXEC,
+				   0600);
+		ASSERT_LE(0, self->memfd);
+		ASSERT_EQ(0, ftruncate(self->memfd, self->len));
+		self->p = mmap(NULL, self->len, prot, MAP_SHARED,
+			       self->memfd, 0);
+		ASSERT_NE(MAP_FAILED, self->p);
+		break;
 	case MEM_HUGETLB_1G:
 		/*
 		 * The core suite reserves one at boot (hugepagesz=1G
@@ -255,7 +277,11 @@ FIXTURE_TEARDOWN(mem)
 	if (self->memfd >= 0)
 		close(self->memfd);
 	close(self->dev);
-	if (variant->type == MEM_HUGETLB)
+	if (variant->type == MEM_HUGETLBFS) {
+		unlink(HUGETLBFS_FILE);
+		umount(HUGETLBFS_DIR);
+	}
+	if (variant->type == MEM_HUGETLB || variant->type == MEM_HUGETLBFS)
 		reserve_hugepages(0);
 	if (self->reserved_1g)
 		write_long(HUGE_1G_NR, 0);
@@ -266,8 +292,8 @@ TEST_F(mem, populates_every_page_and_keeps_contents)
 	__u64 done = 0;
 
 	write_pattern(self->p, self->len);
-	/* Drop what the pattern faulted in, where the type allows it. */
-	if (variant->type == MEM_MEMFD)
+	/* Drop the page table entries; the file keeps the pages. */
+	if (self->memfd >= 0)
 		ASSERT_EQ(0, madvise(self->p, self->len, MADV_DONTNEED));
 	ASSERT_EQ(0, prefault(self->dev, self->p, self->len, 0, 0, 0, &done));
 	EXPECT_EQ(self->len, done);

@@ -52,6 +52,16 @@ check "max_workers=3 in status" \
 	sh -c 'vmpkramctl --json status | grep -Eq "\"max_workers\": *3([^0-9]|$)"'
 rmmod vmpkram
 
+# The same through vmpkramctl (libkmod).
+check "vmpkramctl load max_workers=3" vmpkramctl load max_workers=3
+check "... sets the parameter" \
+	[ "$(cat /sys/module/vmpkram/parameters/max_workers 2>/dev/null)" = 3 ]
+check "vmpkramctl load when loaded fails" sh -c '! vmpkramctl load 2>/dev/null'
+check "vmpkramctl unload" sh -c 'vmpkramctl unload && [ ! -e /sys/module/vmpkram ]'
+check "vmpkramctl unload when unloaded fails" sh -c '! vmpkramctl unload 2>/dev/null'
+check "vmpkramctl load max_workers=5000 fails, nothing loaded" sh -c \
+	'! vmpkramctl load max_workers=5000 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
+
 # Resolving the genetlink family loads the module (MODULE_ALIAS_GENL_FAMILY).
 check "status does not autoload" sh -c \
 	'vmpkramctl --json status | grep -q "\"loaded\": *false" && [ ! -e /sys/module/vmpkram ]'
