@@ -750,15 +750,7 @@ static pid_t start_big_zero(size_t len)
 
 static long module_refcnt(void)
 {
-	FILE *f = fopen("/sys/module/vmpkram/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return read_long("/sys/module/vmpkram/refcnt");
 }
 
 /*

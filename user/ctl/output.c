@@ -111,11 +111,12 @@ int ctl_help(const struct ctl_cmd *cmd)
 }
 
 /*
- * Option parsing for commands that take nothing but --help.  Returns -1
- * when the command should go on, else the exit status.
+ * Option parsing for commands whose only option is --help; "+" stops at
+ * the first argument, so "set max-workers -1" reaches the number check.
+ * Returns -1 when the command should go on, else the exit status.
  */
-int ctl_no_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		char **argv)
+int ctl_help_option(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -128,6 +129,17 @@ int ctl_no_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 			return ctl_bad_option(ctl, cmd, argv, c);
 		return ctl_help(cmd);
 	}
+	return -1;
+}
+
+/* As ctl_help_option(), for commands that take no arguments either. */
+int ctl_no_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		char **argv)
+{
+	int ret = ctl_help_option(ctl, cmd, argc, argv);
+
+	if (ret >= 0)
+		return ret;
 	if (optind < argc)
 		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
 				       argv[optind]);

@@ -45,18 +45,10 @@ static int set_max_workers(struct ctl *ctl, const struct ctl_cmd *cmd,
 int cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	    char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	int c;
+	int ret = ctl_help_option(ctl, cmd, argc, argv);
 
-	/* "+": "set max-workers -1" must reach the number check. */
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return ctl_bad_option(ctl, cmd, argv, c);
-		return ctl_help(cmd);
-	}
+	if (ret >= 0)
+		return ret;
 	if (optind >= argc)
 		return ctl_usage_error(ctl, cmd, "no parameter given");
 	if (strcmp(argv[optind], "max-workers"))

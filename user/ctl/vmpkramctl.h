@@ -53,6 +53,8 @@ int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 int ctl_bad_option(struct ctl *ctl, const struct ctl_cmd *cmd, char **argv,
 		   int c);
 int ctl_help(const struct ctl_cmd *cmd);
+int ctl_help_option(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv);
 int ctl_no_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		char **argv);
 int ctl_print_loaded(struct ctl *ctl, bool loaded);

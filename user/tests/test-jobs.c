@@ -12,15 +12,10 @@
 #include <netlink/netlink.h>
 
 #include "jobs.h"
+#include "crafted.h"
 #include "tap.h"
 
-#define FAMILY	0x20
 
-struct attr {
-	int type;
-	const void *data;
-	int len;
-};
 
 static const uint32_t id = 7, type_write = VMPKRAM_JOB_PREFAULT_WRITE;
 static const uint32_t running = VMPKRAM_JOB_RUNNING, caller = 100;
@@ -49,31 +44,17 @@ static int parse_cmd(unsigned int cmd, unsigned int expect,
 		{ VMPKRAM_A_JOB_ADDR, &addr, 8 },
 	};
 	int nbase = sizeof(base) / sizeof(base[0]);
-	struct nl_msg *msg = nlmsg_alloc();
-	int i, j, replaced, ret = -ENOMEM;
+	struct nl_msg *msg;
+	int ret;
 
-	if (!msg)
-		return ret;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, FAMILY, 0, 0, cmd, 1))
-		goto out;
-	/* Notifications carry no address. */
+	/* Notifications carry no address (the last base attribute). */
 	if (cmd == VMPKRAM_CMD_JOB_NTF)
 		nbase--;
-	for (i = 0; i < nbase; i++) {
-		replaced = 0;
-		for (j = 0; j < n_extra; j++)
-			replaced |= extra[j].type == base[i].type;
-		if (base[i].type == drop || replaced)
-			continue;
-		if (nla_put(msg, base[i].type, base[i].len, base[i].data))
-			goto out;
-	}
-	for (j = 0; j < n_extra; j++)
-		if (nla_put(msg, extra[j].type, extra[j].len, extra[j].data))
-			goto out;
+	msg = crafted_msg(cmd, base, nbase, drop, extra, n_extra);
+	if (!msg)
+		return -ENOMEM;
 	ret = vmpkram_job_from_msg(nlmsg_hdr(msg), expect, job, why,
 				   why_size);
-out:
 	nlmsg_free(msg);
 	return ret;
 }

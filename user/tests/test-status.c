@@ -11,15 +11,10 @@
 #include <netlink/netlink.h>
 
 #include "status.h"
+#include "crafted.h"
 #include "tap.h"
 
-#define FAMILY	0x20	/* any id: the parser does not look at it */
 
-struct attr {
-	int type;
-	const void *data;
-	int len;
-};
 
 static const uint32_t u32_api = 1, u32_max = 8, u32_limit = 1024;
 static const uint32_t u32_pools = 0, u32_zero = 0, u32_big = 2048;
@@ -42,28 +37,15 @@ static int parse_cmd(const struct attr *extra, int n_extra, int drop,
 		{ VMPKRAM_A_WORKERS_LIMIT, &u32_limit, 4 },
 		{ VMPKRAM_A_NR_POOLS, &u32_pools, 4 },
 	};
-	struct nl_msg *msg = nlmsg_alloc();
-	int i, j, replaced, ret = -ENOMEM;
+	struct nl_msg *msg;
+	int ret;
 
+	msg = crafted_msg(cmd, base, sizeof(base) / sizeof(base[0]), drop,
+			  extra, n_extra);
 	if (!msg)
-		return ret;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, FAMILY, 0, 0, cmd, 1))
-		goto out;
-	for (i = 0; i < (int)(sizeof(base) / sizeof(base[0])); i++) {
-		replaced = 0;
-		for (j = 0; j < n_extra; j++)
-			replaced |= extra[j].type == base[i].type;
-		if (base[i].type == drop || replaced)
-			continue;
-		if (nla_put(msg, base[i].type, base[i].len, base[i].data))
-			goto out;
-	}
-	for (j = 0; j < n_extra; j++)
-		if (nla_put(msg, extra[j].type, extra[j].len, extra[j].data))
-			goto out;
+		return -ENOMEM;
 	ret = vmpkram_status_from_msg(nlmsg_hdr(msg), expect, st, why,
 				      why_size);
-out:
 	nlmsg_free(msg);
 	return ret;
 }
