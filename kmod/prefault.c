@@ -299,6 +299,7 @@ int vmpkram_ioctl_prefault(void *arg)
 	ret = vmpkram_job_run(&pj->job);
 	req->done = atomic64_read(&pj->job.done);
 	req->job_id = pj->job.id;
+	req->threads = pj->job.threads;
 out_mm:
 	mmdrop(pj->mm);
 out_free:

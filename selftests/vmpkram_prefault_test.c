@@ -407,11 +407,25 @@ TEST_F(contract, input_validation)
 	EXPECT_EQ(self->len / page_size(), pages_missing(self->p, self->len));
 }
 
-/* Threads above max_workers are capped, not refused. */
-TEST_F(contract, threads_are_capped)
+/* The workers used come back in threads, capped, not refused. */
+TEST_F(contract, threads_are_capped_and_reported)
 {
-	EXPECT_EQ(0, prefault(self->dev, self->p, self->len, 0, 0,
-			      VMPKRAM_WORKERS_LIMIT, NULL));
+	struct vmpkram_api api = { .size = sizeof(api) };
+	struct vmpkram_prefault req = {
+		.size = sizeof(req), .addr = (uintptr_t)self->p,
+		.len = self->len, .threads = VMPKRAM_WORKERS_LIMIT,
+	};
+
+	ASSERT_EQ(0, ioctl(self->dev, VMPKRAM_IOC_GET_API, &api));
+	ASSERT_EQ(0, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req));
+	/* 16 pages span one or two 2 MiB chunks. */
+	EXPECT_LE(1, req.threads);
+	EXPECT_GE(2, req.threads);
+	EXPECT_GE(api.max_workers, req.threads);
+
+	req.threads = 1;
+	ASSERT_EQ(0, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req));
+	EXPECT_EQ(1, req.threads);
 }
 
 TEST_F(contract, hole_is_enomem_like_madvise)

@@ -29,6 +29,7 @@ struct pf_range {
 	uint64_t addr, len;
 	uint64_t done;
 	uint32_t job_id;
+	uint32_t threads;		/* workers the job used */
 	double seconds;
 };
 
@@ -308,6 +309,7 @@ static int run_range(struct pf *pf, struct pf_range *r)
 	r->seconds = now_s() - t0;
 	r->done = req.done;
 	r->job_id = req.job_id;
+	r->threads = req.threads;
 	pf->base += r->len;
 	if (pf->ev_lib)
 		fprintf(stderr, "\r\033[K");
@@ -321,14 +323,24 @@ static int run_range(struct pf *pf, struct pf_range *r)
 	return ctl_fail(pf->ctl, what, ret, hint);
 }
 
-static void print_text(const struct pf *pf, uint64_t bytes, double seconds)
+/* The most workers any range's job used. */
+static uint32_t threads_used(const struct pf *pf)
 {
-	char size[32], threads[16] = "module default";
-	const struct pf_range *r;
+	uint32_t n = 0;
 	size_t i;
 
-	if (pf->threads)
-		snprintf(threads, sizeof(threads), "%u", pf->threads);
+	for (i = 0; i < pf->nr_ranges; i++)
+		if (pf->ranges[i].threads > n)
+			n = pf->ranges[i].threads;
+	return n;
+}
+
+static void print_text(const struct pf *pf, uint64_t bytes, double seconds)
+{
+	const struct pf_range *r;
+	char size[32];
+	size_t i;
+
 	for (i = 0; pf->nr_ranges > 1 && i < pf->nr_ranges; i++) {
 		r = &pf->ranges[i];
 		fmt_size(r->len, size, sizeof(size));
@@ -338,9 +350,9 @@ static void print_text(const struct pf *pf, uint64_t bytes, double seconds)
 		       r->seconds, gbps(r->len, r->seconds), r->job_id);
 	}
 	fmt_size(bytes, size, sizeof(size));
-	printf("prefault (%s): %s in %.3f s, %.2f GB/s, threads: %s",
+	printf("prefault (%s): %s in %.3f s, %.2f GB/s, threads: %u",
 	       mode_name(pf->flags), size, seconds, gbps(bytes, seconds),
-	       threads);
+	       threads_used(pf));
 	if (pf->nr_ranges == 1)
 		printf(", job %u", pf->ranges[0].job_id);
 	printf("\n");
@@ -366,13 +378,15 @@ static void print_json(const struct pf *pf, uint64_t bytes, double seconds)
 					gbps(r->len, r->seconds)));
 		json_object_object_add(o, "job_id",
 				       json_object_new_int64(r->job_id));
+		json_object_object_add(o, "threads",
+				       json_object_new_int64(r->threads));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(obj, "mode",
 			       json_object_new_string(mode_name(pf->flags)));
 	json_object_object_add(obj, "pid", json_object_new_int64(pf->pid));
 	json_object_object_add(obj, "threads",
-			       json_object_new_int64(pf->threads));
+			       json_object_new_int64(threads_used(pf)));
 	json_object_object_add(obj, "bytes", json_object_new_uint64(bytes));
 	json_object_object_add(obj, "seconds", json_object_new_double(seconds));
 	json_object_object_add(obj, "gbps",

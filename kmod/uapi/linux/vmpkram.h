@@ -126,7 +126,9 @@ struct vmpkram_api {
  *       A pid other than 0 or the caller's own needs CAP_SYS_PTRACE.
  * @threads: in, workers for this call including the calling thread:
  *           0 = the module's max_workers; larger values are capped at
- *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL
+ *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL.
+ *           out, the workers the job used (never more than the range
+ *           has chunks); written back on failure too
  * @done: out, bytes populated (and zeroed) by this call; written back
  *        on failure too.  Chunks are processed in parallel, so after a
  *        failure the populated bytes need not be a prefix of the range.
