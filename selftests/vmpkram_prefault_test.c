@@ -187,18 +187,6 @@ static int reserve_hugepages(long nr)
 	return write_long("/proc/sys/vm/nr_hugepages", nr);
 }
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
 
 FIXTURE_SETUP(mem)
 {

@@ -29,6 +29,7 @@
 
 #include "libvmpkram.h"
 #include "kselftest_harness.h"
+#include "vmpkram_test.h"
 
 #define SZ_1M		(1UL << 20)
 #define PREFAULTERS	4
@@ -187,15 +188,7 @@ static long env_long(const char *name, long def)
 
 static long read_refcnt(void)
 {
-	FILE *f = fopen("/sys/module/vmpkram/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return read_long("/sys/module/vmpkram/refcnt");
 }
 
 TEST(job_engine_under_stress)
