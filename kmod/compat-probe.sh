@@ -36,3 +36,11 @@ probe HAVE_GENL_SPLIT_OPS net/genetlink.h '^struct genl_split_ops \{'
 # 6.5 dropped the vmas argument of get_user_pages_remote().
 probe_decl HAVE_GUP_REMOTE_VMAS linux/mm.h 'long get_user_pages_remote' \
 	'struct vm_area_struct \*\*vmas'
+# 6.3 made vm_flags read-only behind vm_flags_set().
+probe HAVE_VM_FLAGS_SET linux/mm.h 'static inline void vm_flags_set\('
+# 6.3 replaced the user_namespace argument of inode operations by an idmap.
+probe HAVE_MNT_IDMAP linux/fs.h 'int \(\*create\) \(struct mnt_idmap \*'
+# 6.7 hid the timestamps behind accessors.
+probe HAVE_INODE_MTIME_ACCESSORS linux/fs.h 'inode_set_mtime_to_ts\('
+# 6.6 moved a dump's parsed attributes into a genl_info.
+probe HAVE_GENL_INFO_DUMP net/genetlink.h 'genl_info_dump\(struct netlink_callback'

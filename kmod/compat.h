@@ -8,6 +8,7 @@
 #ifndef _VMPKRAM_COMPAT_H
 #define _VMPKRAM_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <net/genetlink.h>
 
@@ -31,6 +32,64 @@ static inline long vmpkram_gup_remote(struct mm_struct *mm,
 				     locked);
 #else
 	return get_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
+/* Attributes of a dump request, parsed by genetlink with the op's policy. */
+static inline struct nlattr **vmpkram_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* The first argument of inode operations: an idmap, or a user namespace. */
+#ifdef HAVE_MNT_IDMAP
+#define vmpkram_idmap mnt_idmap
+#define vmpkram_nop_idmap (&nop_mnt_idmap)
+#else
+#define vmpkram_idmap user_namespace
+#define vmpkram_nop_idmap (&init_user_ns)
+#endif
+
+static inline void vmpkram_vm_flags_set(struct vm_area_struct *vma,
+					vm_flags_t flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+static inline struct timespec64 vmpkram_inode_mtime(const struct inode *inode)
+{
+#ifdef HAVE_INODE_MTIME_ACCESSORS
+	return inode_get_mtime(inode);
+#else
+	return inode->i_mtime;
+#endif
+}
+
+static inline void vmpkram_inode_set_mtime(struct inode *inode,
+					   struct timespec64 ts)
+{
+#ifdef HAVE_INODE_MTIME_ACCESSORS
+	inode_set_mtime_to_ts(inode, ts);
+#else
+	inode->i_mtime = ts;
+#endif
+}
+
+static inline void vmpkram_inode_set_atime(struct inode *inode,
+					   struct timespec64 ts)
+{
+#ifdef HAVE_INODE_MTIME_ACCESSORS
+	inode_set_atime_to_ts(inode, ts);
+#else
+	inode->i_atime = ts;
 #endif
 }
 

@@ -57,9 +57,3 @@ void vmpkram_set_max_workers(unsigned int workers)
 {
 	WRITE_ONCE(max_workers, workers);
 }
-
-/* Persistent pools arrive with the pool feature; none can exist yet. */
-unsigned int vmpkram_nr_pools(void)
-{
-	return 0;
-}

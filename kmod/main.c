@@ -13,6 +13,7 @@
 #include <net/genetlink.h>
 
 #include "job.h"
+#include "pool.h"
 #include "vmpkram.h"
 
 static int __init vmpkram_init(void)
@@ -27,6 +28,14 @@ static int __init vmpkram_init(void)
 	if (ret)
 		goto err_chardev;
 
+	ret = vmpkram_pools_init();
+	if (ret)
+		goto err_pools;
+
+	ret = vmpkram_fs_init();
+	if (ret)
+		goto err_fs;
+
 	ret = vmpkram_netlink_init();
 	if (ret)
 		goto err_netlink;
@@ -37,6 +46,10 @@ static int __init vmpkram_init(void)
 	return 0;
 
 err_netlink:
+	vmpkram_fs_exit();
+err_fs:
+	vmpkram_pools_exit();
+err_pools:
 	vmpkram_chardev_exit();
 err_chardev:
 	vmpkram_job_exit();
@@ -47,6 +60,8 @@ err_job:
 static void __exit vmpkram_exit(void)
 {
 	vmpkram_netlink_exit();
+	vmpkram_fs_exit();
+	vmpkram_pools_exit();
 	vmpkram_chardev_exit();
 	vmpkram_job_exit();
 }

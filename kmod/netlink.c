@@ -17,6 +17,7 @@
 
 #include "compat.h"
 #include "job.h"
+#include "nl.h"
 #include "vmpkram.h"
 
 /* genl_ops.internal_flags */
@@ -43,6 +44,19 @@ static const struct nla_policy vmpkram_set_params_policy[VMPKRAM_A_MAX + 1] = {
 };
 
 static struct genl_family vmpkram_genl_family;
+
+void *vmpkram_genlmsg_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			  u8 cmd)
+{
+	return genlmsg_put(skb, portid, seq, &vmpkram_genl_family, flags, cmd);
+}
+
+/* Sends @skb to the events group; -ESRCH only means nobody listens. */
+void vmpkram_multicast(struct sk_buff *skb)
+{
+	genlmsg_multicast(&vmpkram_genl_family, skb, 0, VMPKRAM_MCGRP_EVENTS,
+			  GFP_KERNEL);
+}
 
 static int vmpkram_fill_status(struct sk_buff *skb)
 {
@@ -237,6 +251,57 @@ static const struct genl_ops vmpkram_genl_ops[] = {
 		.start = vmpkram_nl_get_jobs_start,
 		.dumpit = vmpkram_nl_get_jobs,
 		.policy = vmpkram_noattr_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_POOL_GET,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_get,
+		.start = vmpkram_nl_admin_start,
+		.dumpit = vmpkram_nl_pool_dump,
+		.policy = vmpkram_pool_name_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_POOL_ATTACH,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_attach,
+		.policy = vmpkram_pool_attach_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_POOL_DETACH,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_detach,
+		.policy = vmpkram_pool_name_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_POOL_FORMAT,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_format,
+		.policy = vmpkram_pool_name_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_POOL_SEAL,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_seal,
+		.policy = vmpkram_pool_name_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_POOL_UNSEAL,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_unseal,
+		.policy = vmpkram_pool_name_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_GET_FILES,
+		.start = vmpkram_nl_admin_start,
+		.dumpit = vmpkram_nl_files_dump,
+		.policy = vmpkram_pool_name_policy,
 		.maxattr = VMPKRAM_A_MAX,
 	},
 };

@@ -9,16 +9,19 @@
 
 #include "uapi/linux/vmpkram.h"
 
-#define VMPKRAM_MODULE_VERSION	"0.1.0"
+#define VMPKRAM_MODULE_VERSION	"0.2.0"
 
 /* What this build implements; reported by GET_API and GET_STATUS. */
-#define VMPKRAM_FEATURES	(VMPKRAM_FEATURE_NETLINK | VMPKRAM_FEATURE_PREFAULT)
+#define VMPKRAM_FEATURES	(VMPKRAM_FEATURE_NETLINK | VMPKRAM_FEATURE_PREFAULT | \
+				 VMPKRAM_FEATURE_POOL | VMPKRAM_FEATURE_VMPKRAMFS)
 
 struct vmpkram_job;
 
 /* config.c: run-time parameters */
 unsigned int vmpkram_max_workers(void);
 void vmpkram_set_max_workers(unsigned int workers);
+
+/* pool.c */
 unsigned int vmpkram_nr_pools(void);
 
 /* prefault.c: VMPKRAM_IOC_PREFAULT */

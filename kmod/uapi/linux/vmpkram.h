@@ -56,7 +56,7 @@
 #include <linux/const.h>
 
 /* Bumped when a call, a struct field or an attribute is added. */
-#define VMPKRAM_API_VERSION	1
+#define VMPKRAM_API_VERSION	2
 
 #define VMPKRAM_DEVICE_NAME	"vmpkram"	/* /dev/vmpkram */
 
@@ -69,6 +69,60 @@
  */
 #define VMPKRAM_FEATURE_NETLINK		_BITULL(0) /* genl family + events */
 #define VMPKRAM_FEATURE_PREFAULT	_BITULL(1) /* VMPKRAM_IOC_PREFAULT */
+#define VMPKRAM_FEATURE_POOL		_BITULL(2) /* persistent pools */
+#define VMPKRAM_FEATURE_VMPKRAMFS	_BITULL(3) /* the vmpkramfs filesystem */
+
+/* ------------------------------------------------------------------ */
+/* persistent pools and vmpkramfs: limits                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A pool is a physical range reserved at boot (memmap=SIZE$ADDR) and named
+ * on the module's command line (vmpkram.pool=[NAME:]SIZE@ADDR[,...]) or
+ * attached at run time (VMPKRAM_CMD_POOL_ATTACH).  Its memory is handed
+ * out to vmpkramfs files in blocks of VMPKRAM_POOL_BLOCK_SIZE; the first
+ * blocks hold the metadata (Documentation/pool-layout.rst).
+ */
+#define VMPKRAM_POOL_NAME_MAX	31		/* bytes, without the NUL */
+#define VMPKRAM_POOL_BLOCK_SIZE	(2ULL << 20)	/* allocation unit, alignment */
+#define VMPKRAM_POOL_MIN_SIZE	(4ULL << 20)	/* metadata + one data block */
+#define VMPKRAM_POOL_MAX_SIZE	(4ULL << 40)	/* 4 TiB */
+#define VMPKRAM_POOL_MAX_FILES	1024		/* files per pool */
+
+#define VMPKRAMFS_NAME		"vmpkramfs"	/* mount -t vmpkramfs */
+#define VMPKRAMFS_MAGIC		0x766d706bU	/* statfs f_type, "vmpk" */
+#define VMPKRAMFS_NAME_MAX	255		/* bytes in a file name */
+
+/*
+ * vmpkramfs: mount -t vmpkramfs -o pool=NAME[,uid=U][,gid=G][,mode=OCTAL]
+ * none DIR.  One flat directory of regular files whose names, sizes,
+ * owners, modes, times and contents live in the pool and survive kexec.
+ * The root directory's owner and mode come from the mount options
+ * (default root:root 0755) and are not persisted.
+ *
+ * Files are always fully backed: growing a file (ftruncate, write past the
+ * end, fallocate) takes whole blocks from the pool at once, so running out
+ * of space is ENOSPC at that call, never a SIGBUS later.  Every byte a file
+ * gets reads as zero until written: freed blocks are scrubbed before reuse.
+ *
+ * Errors, besides what any filesystem returns:
+ *  mount:  EINVAL  no or bad pool= option, unknown option
+ *          ENODEV  no pool of that name
+ *          EUCLEAN the pool is UNFORMATTED or DAMAGED (see
+ *                  VMPKRAM_A_POOL_STATE_REASON; format it first)
+ *  ENOSPC       no free blocks for the size asked, or the file table is
+ *               full (%VMPKRAM_POOL_MAX_FILES)
+ *  EFBIG        a size beyond the pool's data size
+ *  ENAMETOOLONG a name longer than %VMPKRAMFS_NAME_MAX
+ *  EROFS        a metadata change (create, unlink, rename, chmod, chown,
+ *               a size change) while the pool is sealed, or after the
+ *               system started to kexec or reboot
+ *  EPERM        mkdir, mknod, symlink, link: only regular files exist
+ *  EINVAL       mmap without MAP_SHARED; rename flags other than
+ *               RENAME_NOREPLACE
+ *  EOPNOTSUPP   fallocate modes other than 0 and FALLOC_FL_KEEP_SIZE
+ *               inside the file, such as PUNCH_HOLE
+ */
 
 /* ------------------------------------------------------------------ */
 /* ioctls on /dev/vmpkram                                              */
@@ -211,6 +265,57 @@ struct vmpkram_prefault {
  *	while it runs) or ended (DONE, FAILED or CANCELLED, with the errno).
  *	Carries the job attributes except %VMPKRAM_A_JOB_ADDR, so that
  *	unprivileged listeners learn nothing of another process's layout.
+ *
+ * Pool commands are all admin: they name physical addresses.  A pool is
+ * named by %VMPKRAM_A_POOL_NAME; commands that take an optional name act
+ * on every pool when it is absent.  Pool replies and events carry the
+ * pool attributes (%VMPKRAM_A_POOL_*).  Errors, besides the common ones:
+ *  ENODEV      no pool of that name
+ *  EEXIST      attach: a pool of that name exists
+ *  EBUSY       attach: the range overlaps another pool or is claimed by
+ *              another driver; format, detach: the pool is mounted
+ *  EINVAL      attach: name, size or address invalid (not a multiple of
+ *              %VMPKRAM_POOL_BLOCK_SIZE, outside MIN..MAX_SIZE)
+ *  EADDRNOTAVAIL attach: the range overlaps System RAM or is not entirely
+ *              reserved (memmap=SIZE$ADDR missing on the command line)
+ *  EUCLEAN     seal or unseal of a pool whose metadata is not usable
+ *              (state UNFORMATTED or DAMAGED); format it first
+ *  ENOMEM      out of memory
+ *
+ * @VMPKRAM_CMD_POOL_GET: admin, doit and dump.  doit: the pool named by
+ *	the required %VMPKRAM_A_POOL_NAME; dump: every pool.
+ * @VMPKRAM_CMD_POOL_ATTACH: admin, doit.  %VMPKRAM_A_POOL_NAME,
+ *	%VMPKRAM_A_POOL_BASE and %VMPKRAM_A_POOL_SIZE required.  Checks and
+ *	claims the range and adopts valid metadata found there, like a pool
+ *	given on the command line.  A pool whose metadata is missing or
+ *	unusable is still attached, in state UNFORMATTED or DAMAGED with the
+ *	reason, and is never formatted implicitly.  Replies with the pool.
+ * @VMPKRAM_CMD_POOL_DETACH: admin, doit.  %VMPKRAM_A_POOL_NAME required.
+ *	Waits for background scrubbing, records a clean shutdown (if the
+ *	pool is READY), releases the range.  The memory keeps its contents.
+ * @VMPKRAM_CMD_POOL_FORMAT: admin, doit.  %VMPKRAM_A_POOL_NAME required.
+ *	Writes fresh, empty metadata with a new UUID; every data block is
+ *	scrubbed (zeroed) in the background before it is handed out.
+ *	Destroys every file of the pool.  Replies with the pool.
+ * @VMPKRAM_CMD_POOL_SEAL: admin, doit.  %VMPKRAM_A_POOL_NAME optional.
+ *	Prepares for kexec: waits for scrubbing, records the metadata as
+ *	clean with the seal time, and refuses further metadata changes
+ *	(EROFS) until unsealed.  File contents stay writable.  Replies with
+ *	%VMPKRAM_A_POOL_CMDLINE: the kernel command-line parameters the next
+ *	kernel needs for the pools (all attached pools when no name is given,
+ *	whatever their state, so that none is handed to the next kernel as
+ *	free RAM).
+ * @VMPKRAM_CMD_POOL_UNSEAL: admin, doit.  %VMPKRAM_A_POOL_NAME optional.
+ *	Allows metadata changes again.  Unsealing a pool that is not sealed
+ *	is not an error.
+ * @VMPKRAM_CMD_POOL_NTF: notification only, on the "events" group: the
+ *	pool attributes and %VMPKRAM_A_POOL_EVENT.
+ * @VMPKRAM_CMD_GET_FILES: admin, dump only.  %VMPKRAM_A_POOL_NAME
+ *	required.  One message per file with the file attributes
+ *	(%VMPKRAM_A_FILE_*) and a %VMPKRAM_A_FILE_EXTENTS nest; a file with
+ *	more extents than fit in one message continues in the next messages,
+ *	which repeat its name and inode number.  Files deleted but still open
+ *	are listed with %VMPKRAM_FILE_F_ORPHAN and no name.
  */
 enum vmpkram_cmd {
 	VMPKRAM_CMD_UNSPEC,
@@ -219,6 +324,14 @@ enum vmpkram_cmd {
 	VMPKRAM_CMD_STATUS_NTF,
 	VMPKRAM_CMD_GET_JOBS,
 	VMPKRAM_CMD_JOB_NTF,
+	VMPKRAM_CMD_POOL_GET,
+	VMPKRAM_CMD_POOL_ATTACH,
+	VMPKRAM_CMD_POOL_DETACH,
+	VMPKRAM_CMD_POOL_FORMAT,
+	VMPKRAM_CMD_POOL_SEAL,
+	VMPKRAM_CMD_POOL_UNSEAL,
+	VMPKRAM_CMD_POOL_NTF,
+	VMPKRAM_CMD_GET_FILES,
 
 	__VMPKRAM_CMD_MAX,
 	VMPKRAM_CMD_MAX = __VMPKRAM_CMD_MAX - 1
@@ -246,6 +359,48 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_JOB_DONE: u64, bytes done so far
  * @VMPKRAM_A_JOB_ERROR: u32, positive errno a FAILED job ended with
  * @VMPKRAM_A_JOB_ELAPSED_NS: u64, time since the job started
+ * @VMPKRAM_A_POOL_NAME: string, 1..%VMPKRAM_POOL_NAME_MAX bytes of
+ *	[A-Za-z0-9_-]
+ * @VMPKRAM_A_POOL_BASE: u64, physical start address
+ * @VMPKRAM_A_POOL_SIZE: u64, bytes
+ * @VMPKRAM_A_POOL_STATE: u32, enum vmpkram_pool_state
+ * @VMPKRAM_A_POOL_STATE_REASON: string, why the pool is UNFORMATTED or
+ *	DAMAGED, and what to do; absent otherwise
+ * @VMPKRAM_A_POOL_UUID: binary, 16 bytes, set when formatted
+ * @VMPKRAM_A_POOL_GENERATION: u64, metadata generation: every committed
+ *	metadata update, including adoption by a new kernel, advances it
+ * @VMPKRAM_A_POOL_CLEAN: u32, 1 if the last kernel sealed or detached the
+ *	pool cleanly before this kernel adopted it
+ * @VMPKRAM_A_POOL_SEAL_TIME: u64, CLOCK_REALTIME ns of the last seal, 0
+ *	if never sealed
+ * @VMPKRAM_A_POOL_BLOCK_SIZE: u32, allocation unit in bytes
+ * @VMPKRAM_A_POOL_DATA_SIZE: u64, bytes available to files (the pool
+ *	minus its metadata)
+ * @VMPKRAM_A_POOL_USED: u64, bytes held by files (deleted-but-open too)
+ * @VMPKRAM_A_POOL_FREE: u64, bytes not held by files (scrubbed or not)
+ * @VMPKRAM_A_POOL_SCRUB_PENDING: u64, free bytes still to be zeroed
+ * @VMPKRAM_A_POOL_LARGEST_FREE: u64, largest run of free blocks in bytes
+ * @VMPKRAM_A_POOL_NR_FILES: u32, files (deleted-but-open too)
+ * @VMPKRAM_A_POOL_MAX_FILES: u32, %VMPKRAM_POOL_MAX_FILES
+ * @VMPKRAM_A_POOL_MOUNTED: u32, 1 while a vmpkramfs is mounted on it
+ * @VMPKRAM_A_POOL_CMDLINE: string, kernel command-line parameters (seal
+ *	replies)
+ * @VMPKRAM_A_POOL_EVENT: u32, enum vmpkram_pool_event (events)
+ * @VMPKRAM_A_FILE_NAME: string, file name in the vmpkramfs root
+ * @VMPKRAM_A_FILE_INO: u64, inode number (stable across kexec)
+ * @VMPKRAM_A_FILE_SIZE: u64, bytes
+ * @VMPKRAM_A_FILE_MODE: u32, st_mode
+ * @VMPKRAM_A_FILE_UID: u32, owner in the initial user namespace
+ * @VMPKRAM_A_FILE_GID: u32, group in the initial user namespace
+ * @VMPKRAM_A_FILE_MTIME_NS: u64, CLOCK_REALTIME ns of the last change
+ * @VMPKRAM_A_FILE_FLAGS: u32, VMPKRAM_FILE_F_*
+ * @VMPKRAM_A_FILE_EXTENTS: nest of %VMPKRAM_A_EXTENT entries, in file
+ *	offset order
+ * @VMPKRAM_A_EXTENT: nest of %VMPKRAM_A_EXTENT_* for one physically
+ *	contiguous extent
+ * @VMPKRAM_A_EXTENT_OFFSET: u64, file offset of the extent
+ * @VMPKRAM_A_EXTENT_PHYS: u64, physical address
+ * @VMPKRAM_A_EXTENT_LEN: u64, bytes (a multiple of the block size)
  */
 enum vmpkram_attr {
 	VMPKRAM_A_UNSPEC,
@@ -268,6 +423,39 @@ enum vmpkram_attr {
 	VMPKRAM_A_JOB_DONE,
 	VMPKRAM_A_JOB_ERROR,
 	VMPKRAM_A_JOB_ELAPSED_NS,
+	VMPKRAM_A_POOL_NAME,
+	VMPKRAM_A_POOL_BASE,
+	VMPKRAM_A_POOL_SIZE,
+	VMPKRAM_A_POOL_STATE,
+	VMPKRAM_A_POOL_STATE_REASON,
+	VMPKRAM_A_POOL_UUID,
+	VMPKRAM_A_POOL_GENERATION,
+	VMPKRAM_A_POOL_CLEAN,
+	VMPKRAM_A_POOL_SEAL_TIME,
+	VMPKRAM_A_POOL_BLOCK_SIZE,
+	VMPKRAM_A_POOL_DATA_SIZE,
+	VMPKRAM_A_POOL_USED,
+	VMPKRAM_A_POOL_FREE,
+	VMPKRAM_A_POOL_SCRUB_PENDING,
+	VMPKRAM_A_POOL_LARGEST_FREE,
+	VMPKRAM_A_POOL_NR_FILES,
+	VMPKRAM_A_POOL_MAX_FILES,
+	VMPKRAM_A_POOL_MOUNTED,
+	VMPKRAM_A_POOL_CMDLINE,
+	VMPKRAM_A_POOL_EVENT,
+	VMPKRAM_A_FILE_NAME,
+	VMPKRAM_A_FILE_INO,
+	VMPKRAM_A_FILE_SIZE,
+	VMPKRAM_A_FILE_MODE,
+	VMPKRAM_A_FILE_UID,
+	VMPKRAM_A_FILE_GID,
+	VMPKRAM_A_FILE_MTIME_NS,
+	VMPKRAM_A_FILE_FLAGS,
+	VMPKRAM_A_FILE_EXTENTS,
+	VMPKRAM_A_EXTENT,
+	VMPKRAM_A_EXTENT_OFFSET,
+	VMPKRAM_A_EXTENT_PHYS,
+	VMPKRAM_A_EXTENT_LEN,
 
 	__VMPKRAM_A_MAX,
 	VMPKRAM_A_MAX = __VMPKRAM_A_MAX - 1
@@ -298,5 +486,42 @@ enum vmpkram_job_state {
 	VMPKRAM_JOB_FAILED,
 	VMPKRAM_JOB_CANCELLED,
 };
+
+/**
+ * enum vmpkram_pool_state - %VMPKRAM_A_POOL_STATE
+ * @VMPKRAM_POOL_UNFORMATTED: no vmpkram metadata in the range (never
+ *	formatted, or wiped); waits for VMPKRAM_CMD_POOL_FORMAT
+ * @VMPKRAM_POOL_DAMAGED: metadata found but not usable: a checksum or
+ *	consistency check failed, a foreign layout, or it describes another
+ *	geometry than the one configured (%VMPKRAM_A_POOL_STATE_REASON says
+ *	which); never formatted implicitly, nothing in the range is written
+ * @VMPKRAM_POOL_READY: metadata valid, files can be created and mounted
+ * @VMPKRAM_POOL_SEALED: prepared for kexec; metadata changes give EROFS
+ */
+enum vmpkram_pool_state {
+	VMPKRAM_POOL_UNFORMATTED = 1,
+	VMPKRAM_POOL_DAMAGED,
+	VMPKRAM_POOL_READY,
+	VMPKRAM_POOL_SEALED,
+};
+
+/**
+ * enum vmpkram_pool_event - %VMPKRAM_A_POOL_EVENT
+ * @VMPKRAM_POOL_EV_ATTACHED: a pool was attached (command line or netlink)
+ * @VMPKRAM_POOL_EV_DETACHED: a pool was detached
+ * @VMPKRAM_POOL_EV_FORMATTED: a pool was formatted
+ * @VMPKRAM_POOL_EV_SEALED: a pool was sealed
+ * @VMPKRAM_POOL_EV_UNSEALED: a pool was unsealed
+ */
+enum vmpkram_pool_event {
+	VMPKRAM_POOL_EV_ATTACHED = 1,
+	VMPKRAM_POOL_EV_DETACHED,
+	VMPKRAM_POOL_EV_FORMATTED,
+	VMPKRAM_POOL_EV_SEALED,
+	VMPKRAM_POOL_EV_UNSEALED,
+};
+
+/* %VMPKRAM_A_FILE_FLAGS */
+#define VMPKRAM_FILE_F_ORPHAN	_BITUL(0) /* deleted, still open or mapped */
 
 #endif /* _UAPI_LINUX_VMPKRAM_H */

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pools: attaching a reserved physical range, the vmpkram.pool= parameter,
+ * seal/unseal/format, and freezing the metadata when the system goes down
+ * for kexec or reboot.
+ *
+ * A pool is only ever attached to memory the firmware map marks reserved
+ * (memmap=SIZE$ADDR): RAM the kernel manages would be handed out to others
+ * under our feet, and a range nobody reserved is not guaranteed to exist
+ * or to survive kexec.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/moduleparam.h>
+#include <linux/reboot.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pool.h"
+
+/* Protects vmpkram_pools; taken before any pool->lock. */
+DEFINE_MUTEX(vmpkram_pools_lock);
+LIST_HEAD(vmpkram_pools);
+
+static char pool_param[1024];
+module_param_string(pool, pool_param, sizeof(pool_param), 0444);
+MODULE_PARM_DESC(pool,
+		 "Pools to attach: [NAME:]SIZE@ADDR[,...]; each range must be reserved with memmap=SIZE$ADDR");
+
+/*
+ * Reports on the kernel log with the details and the fix, and to netlink
+ * callers with @msg in the extended ACK (which has no room for details).
+ */
+#define pool_err(extack, msg, fmt, ...) do {		\
+	pr_err(fmt "\n", ##__VA_ARGS__);		\
+	NL_SET_ERR_MSG_MOD(extack, msg);		\
+} while (0)
+
+bool vmpkram_pool_name_valid(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (!len || len > VMPKRAM_POOL_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
+}
+
+/* Caller holds vmpkram_pools_lock. */
+struct vmpkram_pool *vmpkram_pool_find(const char *name)
+{
+	struct vmpkram_pool *pool;
+
+	list_for_each_entry(pool, &vmpkram_pools, node)
+		if (!strcmp(pool->name, name))
+			return pool;
+	return NULL;
+}
+
+static int reserved_bytes(struct resource *res, void *arg)
+{
+	*(u64 *)arg += resource_size(res);
+	return 0;
+}
+
+static int check_range(const char *name, u64 base, u64 size,
+		       struct netlink_ext_ack *extack)
+{
+	struct vmpkram_pool *other;
+	u64 reserved = 0;
+
+	if (!IS_ALIGNED(base, VMPKRAM_POOL_BLOCK_SIZE) ||
+	    !IS_ALIGNED(size, VMPKRAM_POOL_BLOCK_SIZE)) {
+		pool_err(extack,
+			 "size and address must be multiples of 2 MiB",
+			 "pool %s: %#llx@%#llx is not 2 MiB aligned; use a size and address that are multiples of 2M in both memmap= and vmpkram.pool=",
+			 name, size, base);
+		return -EINVAL;
+	}
+	if (size < VMPKRAM_POOL_MIN_SIZE || size > VMPKRAM_POOL_MAX_SIZE ||
+	    base + size < base) {
+		pool_err(extack, "pool size out of range",
+			 "pool %s: size %llu MiB is outside %llu MiB..%llu GiB",
+			 name, size >> 20, VMPKRAM_POOL_MIN_SIZE >> 20,
+			 VMPKRAM_POOL_MAX_SIZE >> 30);
+		return -EINVAL;
+	}
+	list_for_each_entry(other, &vmpkram_pools, node) {
+		if (base < other->base + other->size && other->base < base + size) {
+			pool_err(extack, "range overlaps another pool",
+				 "pool %s: %#llx@%#llx overlaps pool %s; give each pool its own memmap= range",
+				 name, size, base, other->name);
+			return -EBUSY;
+		}
+	}
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pool_err(extack,
+			 "range overlaps System RAM: reserve it with memmap=SIZE$ADDR",
+			 "pool %s: %#llx@%#llx overlaps System RAM; add memmap=%lluM$%#llx to the kernel command line",
+			 name, size, base, size >> 20, base);
+		return -EADDRNOTAVAIL;
+	}
+	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, base,
+			    base + size - 1, &reserved, reserved_bytes);
+	if (reserved < size) {
+		pool_err(extack,
+			 "range is not reserved: reserve it with memmap=SIZE$ADDR",
+			 "pool %s: %#llx@%#llx is not reserved memory; add memmap=%lluM$%#llx to the kernel command line",
+			 name, size, base, size >> 20, base);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+static void pool_free(struct vmpkram_pool *pool)
+{
+	vmpkram_alloc_free(pool);
+	vmpkram_meta_free(pool);
+	if (pool->virt)
+		memunmap(pool->virt);
+	if (pool->res)
+		release_mem_region(pool->base, pool->size);
+	kfree(pool);
+}
+
+static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
+				     struct netlink_ext_ack *extack)
+{
+	struct vmpkram_pool *pool;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	strscpy(pool->name, name, sizeof(pool->name));
+	pool->base = base;
+	pool->size = size;
+	mutex_init(&pool->lock);
+
+	/* The resource name must outlive the claim: it points into @pool. */
+	pool->res = request_mem_region(base, size, pool->name);
+	if (!pool->res) {
+		pool_err(extack, "range is claimed by another driver",
+			 "pool %s: %#llx@%#llx is claimed by another driver (see /proc/iomem)",
+			 name, size, base);
+		kfree(pool);
+		return ERR_PTR(-EBUSY);
+	}
+	pool->virt = memremap(base, size, MEMREMAP_WB);
+	if (!pool->virt) {
+		pool_err(extack, "cannot map the range",
+			 "pool %s: cannot map %#llx@%#llx", name, size, base);
+		pool_free(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (vmpkram_meta_alloc(pool) || vmpkram_alloc_init(pool)) {
+		pool_free(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+	return pool;
+}
+
+/* Caller holds vmpkram_pools_lock. */
+static int pool_attach_locked(const char *name, u64 base, u64 size,
+			      struct netlink_ext_ack *extack)
+{
+	struct vmpkram_pool *pool;
+	int ret;
+
+	if (!vmpkram_pool_name_valid(name)) {
+		pool_err(extack, "invalid pool name",
+			 "pool name \"%s\" is invalid: use 1..%u characters of [A-Za-z0-9_-]",
+			 name, VMPKRAM_POOL_NAME_MAX);
+		return -EINVAL;
+	}
+	if (vmpkram_pool_find(name)) {
+		pool_err(extack, "a pool of that name exists",
+			 "pool %s already exists; give every pool its own name", name);
+		return -EEXIST;
+	}
+	ret = check_range(name, base, size, extack);
+	if (ret)
+		return ret;
+
+	pool = pool_new(name, base, size, extack);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+
+	mutex_lock(&pool->lock);
+	vmpkram_meta_adopt(pool);
+	mutex_unlock(&pool->lock);
+	list_add_tail(&pool->node, &vmpkram_pools);
+
+	if (pool->state == VMPKRAM_POOL_READY)
+		pr_info("pool %s: %llu MiB at %#llx adopted, generation %llu, %u files%s\n",
+			name, size >> 20, base, le64_to_cpu(pool->meta.generation),
+			vmpkram_nr_files(pool),
+			pool->adopted_clean ? "" :
+			" (not shut down cleanly: free space is scrubbed again)");
+	else
+		pr_warn("pool %s: %llu MiB at %#llx attached but not usable: %s\n",
+			name, size >> 20, base, pool->reason);
+	vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_ATTACHED);
+	return 0;
+}
+
+int vmpkram_pool_attach(const char *name, u64 base, u64 size,
+			struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	mutex_lock(&vmpkram_pools_lock);
+	ret = pool_attach_locked(name, base, size, extack);
+	mutex_unlock(&vmpkram_pools_lock);
+	return ret;
+}
+
+/*
+ * Records a clean shutdown when nothing is left to scrub, so that the next
+ * owner can trust the free blocks to be zero.  Caller holds
+ * vmpkram_pools_lock; the pool must not be mounted.
+ */
+int vmpkram_pool_detach(struct vmpkram_pool *pool)
+{
+	mutex_lock(&pool->lock);
+	if (pool->sb) {
+		mutex_unlock(&pool->lock);
+		return -EBUSY;
+	}
+	mutex_unlock(&pool->lock);
+
+	vmpkram_scrub_stop(pool);
+	mutex_lock(&pool->lock);
+	if (pool->state == VMPKRAM_POOL_READY && !pool->frozen) {
+		if (!pool->nr_dirty && !pool->nr_scrubbing)
+			pool->meta.flags |= cpu_to_le32(VMPKRAM_SB_F_CLEAN);
+		vmpkram_meta_commit(pool);
+	}
+	mutex_unlock(&pool->lock);
+
+	list_del(&pool->node);
+	pr_info("pool %s detached\n", pool->name);
+	pool_free(pool);
+	return 0;
+}
+
+/* Caller holds pool->lock.  Whether metadata may change now. */
+int vmpkram_pool_writable(struct vmpkram_pool *pool)
+{
+	if (pool->frozen || pool->state == VMPKRAM_POOL_SEALED)
+		return -EROFS;
+	if (pool->state != VMPKRAM_POOL_READY)
+		return -EUCLEAN;
+	return 0;
+}
+
+/* Caller holds vmpkram_pools_lock. */
+int vmpkram_pool_seal(struct vmpkram_pool *pool)
+{
+	int ret;
+
+	mutex_lock(&pool->lock);
+	ret = pool->state == VMPKRAM_POOL_SEALED ? 0 : vmpkram_pool_writable(pool);
+	mutex_unlock(&pool->lock);
+	if (ret)
+		return ret;
+
+	/* The next kernel trusts CLEAN: every free block must be zero. */
+	ret = vmpkram_scrub_wait_idle(pool);
+	if (ret)
+		return ret;
+
+	mutex_lock(&pool->lock);
+	ret = pool->state == VMPKRAM_POOL_SEALED ? 0 : vmpkram_pool_writable(pool);
+	if (!ret) {
+		pool->state = VMPKRAM_POOL_SEALED;
+		pool->meta.flags |= cpu_to_le32(VMPKRAM_SB_F_CLEAN);
+		pool->meta.seal_time_ns = cpu_to_le64(ktime_get_real_ns());
+		vmpkram_meta_commit(pool);
+	}
+	mutex_unlock(&pool->lock);
+	return ret;
+}
+
+/* Caller holds vmpkram_pools_lock. */
+int vmpkram_pool_unseal(struct vmpkram_pool *pool)
+{
+	int ret = 0;
+
+	mutex_lock(&pool->lock);
+	if (pool->frozen) {
+		ret = -EROFS;
+	} else if (pool->state == VMPKRAM_POOL_SEALED) {
+		pool->state = VMPKRAM_POOL_READY;
+		pool->meta.flags &= ~cpu_to_le32(VMPKRAM_SB_F_CLEAN);
+		vmpkram_release_deferred(pool);
+		vmpkram_meta_commit(pool);
+	} else if (pool->state != VMPKRAM_POOL_READY) {
+		ret = -EUCLEAN;
+	}
+	mutex_unlock(&pool->lock);
+	vmpkram_scrub_kick(pool);
+	return ret;
+}
+
+/* Caller holds vmpkram_pools_lock. */
+int vmpkram_pool_format(struct vmpkram_pool *pool)
+{
+	int ret = 0;
+
+	/* The scrubber works on the free sets that format rebuilds. */
+	vmpkram_scrub_stop(pool);
+	mutex_lock(&pool->lock);
+	if (pool->sb)
+		ret = -EBUSY;
+	else if (pool->frozen)
+		ret = -EROFS;
+	else
+		vmpkram_meta_format(pool);
+	mutex_unlock(&pool->lock);
+	vmpkram_scrub_resume(pool);
+	if (!ret) {
+		pr_info("pool %s formatted: %llu MiB of data, generation %llu\n",
+			pool->name, vmpkram_data_size(pool) >> 20,
+			le64_to_cpu(pool->meta.generation));
+	}
+	return ret;
+}
+
+/* One "[NAME:]SIZE@ADDR" entry of vmpkram.pool=. */
+static void attach_param_entry(char *entry, unsigned int index)
+{
+	char defname[16], *name = defname, *at, *colon, *end;
+	u64 size, base;
+
+	colon = strchr(entry, ':');
+	if (colon) {
+		*colon = '\0';
+		name = entry;
+		entry = colon + 1;
+	} else {
+		snprintf(defname, sizeof(defname), "pool%u", index);
+	}
+	at = strchr(entry, '@');
+	if (!at)
+		goto bad;
+	*at = '\0';
+	size = memparse(entry, &end);
+	if (*end || end == entry)
+		goto bad;
+	base = memparse(at + 1, &end);
+	if (*end || end == at + 1)
+		goto bad;
+	pool_attach_locked(name, base, size, NULL);
+	return;
+bad:
+	pr_err("vmpkram.pool entry %u is malformed: use [NAME:]SIZE@ADDR, e.g. vm:16G@0x100000000\n",
+	       index);
+}
+
+static void attach_param_pools(void)
+{
+	char *buf, *cur, *entry;
+	unsigned int index = 0;
+
+	buf = kstrdup(strim(pool_param), GFP_KERNEL);
+	if (!buf)
+		return;
+	cur = buf;
+	mutex_lock(&vmpkram_pools_lock);
+	while ((entry = strsep(&cur, ",")) != NULL) {
+		if (*entry)
+			attach_param_entry(entry, index);
+		index++;
+	}
+	mutex_unlock(&vmpkram_pools_lock);
+	kfree(buf);
+}
+
+/*
+ * Once reboot or kexec starts, no commit may begin: a commit cut short by
+ * the jump into the next kernel would cost the last update.  Taking each
+ * pool's lock waits for a commit in flight.
+ */
+static int pools_reboot(struct notifier_block *nb, unsigned long action,
+			void *data)
+{
+	struct vmpkram_pool *pool;
+
+	mutex_lock(&vmpkram_pools_lock);
+	list_for_each_entry(pool, &vmpkram_pools, node) {
+		mutex_lock(&pool->lock);
+		pool->frozen = true;
+		mutex_unlock(&pool->lock);
+	}
+	mutex_unlock(&vmpkram_pools_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pools_reboot_nb = {
+	.notifier_call = pools_reboot,
+};
+
+int vmpkram_pools_init(void)
+{
+	int ret;
+
+	ret = register_reboot_notifier(&pools_reboot_nb);
+	if (ret)
+		return ret;
+	attach_param_pools();
+	return 0;
+}
+
+void vmpkram_pools_exit(void)
+{
+	struct vmpkram_pool *pool, *tmp;
+
+	mutex_lock(&vmpkram_pools_lock);
+	list_for_each_entry_safe(pool, tmp, &vmpkram_pools, node)
+		WARN_ON(vmpkram_pool_detach(pool));
+	mutex_unlock(&vmpkram_pools_lock);
+	unregister_reboot_notifier(&pools_reboot_nb);
+}
+
+unsigned int vmpkram_nr_pools(void)
+{
+	struct vmpkram_pool *pool;
+	unsigned int n = 0;
+
+	mutex_lock(&vmpkram_pools_lock);
+	list_for_each_entry(pool, &vmpkram_pools, node)
+		n++;
+	mutex_unlock(&vmpkram_pools_lock);
+	return n;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Persistent pools: a reserved physical range, its metadata (a shadow copy
+ * in kernel memory that every commit writes to the pool), its block
+ * allocator and scrubber.  Files of vmpkramfs live here; fs_*.c only
+ * translate VFS calls into the operations below.
+ */
+#ifndef _VMPKRAM_POOL_H
+#define _VMPKRAM_POOL_H
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "pool_layout.h"
+#include "vmpkram.h"
+
+#define VMPKRAM_BLOCK_SHIFT	21
+#define VMPKRAM_BLOCK_SIZE	BIT(VMPKRAM_BLOCK_SHIFT)
+#define VMPKRAM_REASON_MAX	192
+
+struct super_block;
+
+/**
+ * struct vmpkram_pool - one attached pool
+ * @node: entry of vmpkram_pools, under vmpkram_pools_lock
+ * @name: as given by vmpkram.pool= or POOL_ATTACH
+ * @base: physical start
+ * @size: bytes
+ * @res: the claimed resource
+ * @virt: kernel mapping of the whole range (write-back)
+ * @lock: serializes everything below and every commit
+ * @state: enum vmpkram_pool_state
+ * @reason: why UNFORMATTED or DAMAGED, with the fix
+ * @frozen: reboot or kexec started, metadata must not change any more
+ * @adopted_clean: the previous owner sealed or detached cleanly
+ * @sb: the mounted vmpkramfs, NULL when not mounted
+ * @meta: shadow superblock; @meta.generation is the last committed one
+ * @files: shadow file table (@meta.max_files entries)
+ * @bmap: shadow block map (@nr_blocks entries)
+ * @fblocks: per file table entry, the block of each file block
+ * @dirty_shadow: the shadow differs from the last commit
+ * @nr_blocks: blocks in the pool
+ * @meta_blocks: blocks holding metadata; data blocks follow
+ * @clean: free blocks known to read as zero
+ * @dirty: free blocks waiting to be scrubbed
+ * @deferred: file table entries released while frozen or sealed, freed
+ *            at unseal
+ * @nr_clean: bits set in @clean
+ * @nr_dirty: bits set in @dirty
+ * @nr_scrubbing: blocks the scrubber is zeroing right now
+ * @scrub_work: zeroes @dirty blocks and moves them to @clean
+ * @scrub_wait: woken when scrubbed blocks become available
+ * @stopping: detach in progress, the scrubber must stop early
+ */
+struct vmpkram_pool {
+	struct list_head node;
+	char name[VMPKRAM_POOL_NAME_MAX + 1];
+	phys_addr_t base;
+	u64 size;
+	struct resource *res;
+	void *virt;
+
+	struct mutex lock;	/* the fields below, and every commit */
+	enum vmpkram_pool_state state;
+	char reason[VMPKRAM_REASON_MAX];
+	bool frozen;
+	bool adopted_clean;
+	struct super_block *sb;
+
+	struct vmpkram_pool_sb meta;
+	struct vmpkram_pool_file *files;
+	struct vmpkram_pool_bmap *bmap;
+	u32 **fblocks;
+	bool dirty_shadow;
+	u32 nr_blocks;
+	u32 meta_blocks;
+
+	unsigned long *clean;
+	unsigned long *dirty;
+	unsigned long *deferred;
+	u32 nr_clean;
+	u32 nr_dirty;
+	u32 nr_scrubbing;
+	struct work_struct scrub_work;
+	wait_queue_head_t scrub_wait;
+	bool stopping;
+};
+
+/* pool.c: the list of pools, attach and detach */
+extern struct mutex vmpkram_pools_lock;
+extern struct list_head vmpkram_pools;
+
+int vmpkram_pools_init(void);
+void vmpkram_pools_exit(void);
+struct vmpkram_pool *vmpkram_pool_find(const char *name);
+int vmpkram_pool_attach(const char *name, u64 base, u64 size,
+			struct netlink_ext_ack *extack);
+int vmpkram_pool_detach(struct vmpkram_pool *pool);
+bool vmpkram_pool_name_valid(const char *name);
+int vmpkram_pool_writable(struct vmpkram_pool *pool);
+int vmpkram_pool_seal(struct vmpkram_pool *pool);
+int vmpkram_pool_unseal(struct vmpkram_pool *pool);
+int vmpkram_pool_format(struct vmpkram_pool *pool);
+
+static inline void *vmpkram_block_addr(struct vmpkram_pool *pool, u32 block)
+{
+	return pool->virt + ((size_t)block << VMPKRAM_BLOCK_SHIFT);
+}
+
+static inline phys_addr_t vmpkram_block_phys(struct vmpkram_pool *pool,
+					     u32 block)
+{
+	return pool->base + ((phys_addr_t)block << VMPKRAM_BLOCK_SHIFT);
+}
+
+static inline u64 vmpkram_data_size(struct vmpkram_pool *pool)
+{
+	return (u64)(pool->nr_blocks - pool->meta_blocks) << VMPKRAM_BLOCK_SHIFT;
+}
+
+/* pool_meta.c: on-pool metadata */
+int vmpkram_meta_alloc(struct vmpkram_pool *pool);
+void vmpkram_meta_free(struct vmpkram_pool *pool);
+void vmpkram_meta_adopt(struct vmpkram_pool *pool);
+void vmpkram_meta_format(struct vmpkram_pool *pool);
+void vmpkram_meta_commit(struct vmpkram_pool *pool);
+
+/* pool_alloc.c: blocks, scrubbing */
+int vmpkram_alloc_init(struct vmpkram_pool *pool);
+void vmpkram_alloc_free(struct vmpkram_pool *pool);
+void vmpkram_alloc_reset(struct vmpkram_pool *pool, bool free_is_clean);
+void vmpkram_scrub_kick(struct vmpkram_pool *pool);
+int vmpkram_scrub_wait_idle(struct vmpkram_pool *pool);
+void vmpkram_scrub_stop(struct vmpkram_pool *pool);
+void vmpkram_scrub_resume(struct vmpkram_pool *pool);
+u32 vmpkram_largest_free(struct vmpkram_pool *pool);
+int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size);
+void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot);
+
+/* pool_file.c: file table operations, pool->lock held */
+int vmpkram_file_create(struct vmpkram_pool *pool, const char *name,
+			unsigned int len, umode_t mode, u32 uid, u32 gid,
+			u32 *slot);
+void vmpkram_file_unlink(struct vmpkram_pool *pool, u32 slot);
+void vmpkram_file_release(struct vmpkram_pool *pool, u32 slot);
+void vmpkram_file_rename(struct vmpkram_pool *pool, u32 slot,
+			 const char *name, unsigned int len);
+void vmpkram_file_set_attr(struct vmpkram_pool *pool, u32 slot,
+			   umode_t mode, u32 uid, u32 gid);
+void vmpkram_file_set_times(struct vmpkram_pool *pool, u32 slot,
+			    s64 mtime_ns, s64 ctime_ns);
+void vmpkram_release_deferred(struct vmpkram_pool *pool);
+u32 vmpkram_nr_files(struct vmpkram_pool *pool);
+
+/* pool_netlink.c: pool and file commands, events */
+void vmpkram_notify_pool(struct vmpkram_pool *pool, u32 event);
+
+/* fs_super.c: the vmpkramfs filesystem type */
+int vmpkram_fs_init(void);
+void vmpkram_fs_exit(void);
+
+#endif /* _VMPKRAM_POOL_H */

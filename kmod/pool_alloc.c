@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Block allocation and scrubbing.
+ *
+ * A free block is either clean (known to read as zero) or dirty (it held
+ * a file's data, or the previous kernel did not shut down cleanly).  Only
+ * clean blocks are handed to files, so a new file never shows old data; a
+ * background worker zeroes dirty blocks and wakes allocations that wait
+ * for them.  Files are fully backed: a size change takes or returns every
+ * block at once, so running out of space is ENOSPC at that call.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pool.h"
+
+/* Blocks one scrub pass takes from the dirty set before it drops the lock. */
+#define SCRUB_BATCH	16
+
+static void scrub_work(struct work_struct *work)
+{
+	struct vmpkram_pool *pool = container_of(work, struct vmpkram_pool,
+						 scrub_work);
+	u32 first, n, b;
+
+	for (;;) {
+		mutex_lock(&pool->lock);
+		if (pool->stopping || !pool->nr_dirty) {
+			mutex_unlock(&pool->lock);
+			return;
+		}
+		first = find_first_bit(pool->dirty, pool->nr_blocks);
+		n = 0;
+		while (n < SCRUB_BATCH && first + n < pool->nr_blocks &&
+		       test_bit(first + n, pool->dirty))
+			clear_bit(first + n++, pool->dirty);
+		pool->nr_dirty -= n;
+		pool->nr_scrubbing += n;
+		mutex_unlock(&pool->lock);
+
+		for (b = first; b < first + n; b++) {
+			memset(vmpkram_block_addr(pool, b), 0, VMPKRAM_BLOCK_SIZE);
+			cond_resched();
+		}
+
+		mutex_lock(&pool->lock);
+		bitmap_set(pool->clean, first, n);
+		pool->nr_clean += n;
+		pool->nr_scrubbing -= n;
+		mutex_unlock(&pool->lock);
+		wake_up_all(&pool->scrub_wait);
+	}
+}
+
+int vmpkram_alloc_init(struct vmpkram_pool *pool)
+{
+	pool->clean = bitmap_zalloc(pool->nr_blocks, GFP_KERNEL);
+	pool->dirty = bitmap_zalloc(pool->nr_blocks, GFP_KERNEL);
+	pool->deferred = bitmap_zalloc(VMPKRAM_POOL_MAX_FILES, GFP_KERNEL);
+	INIT_WORK(&pool->scrub_work, scrub_work);
+	init_waitqueue_head(&pool->scrub_wait);
+	if (!pool->clean || !pool->dirty || !pool->deferred)
+		return -ENOMEM;
+	return 0;
+}
+
+void vmpkram_alloc_free(struct vmpkram_pool *pool)
+{
+	bitmap_free(pool->deferred);
+	bitmap_free(pool->dirty);
+	bitmap_free(pool->clean);
+}
+
+/*
+ * Rebuilds the free sets from the shadow block map.  The scrubber must
+ * not be running.  Caller holds pool->lock.
+ */
+void vmpkram_alloc_reset(struct vmpkram_pool *pool, bool free_is_clean)
+{
+	unsigned long *set = free_is_clean ? pool->clean : pool->dirty;
+	u32 b, n = 0;
+
+	bitmap_zero(pool->clean, pool->nr_blocks);
+	bitmap_zero(pool->dirty, pool->nr_blocks);
+	bitmap_zero(pool->deferred, VMPKRAM_POOL_MAX_FILES);
+	for (b = pool->meta_blocks; b < pool->nr_blocks; b++) {
+		if (pool->bmap[b].owner == cpu_to_le32(VMPKRAM_BM_FREE)) {
+			set_bit(b, set);
+			n++;
+		}
+	}
+	pool->nr_clean = free_is_clean ? n : 0;
+	pool->nr_dirty = free_is_clean ? 0 : n;
+	pool->nr_scrubbing = 0;
+}
+
+void vmpkram_scrub_kick(struct vmpkram_pool *pool)
+{
+	if (READ_ONCE(pool->nr_dirty) && !READ_ONCE(pool->stopping))
+		queue_work(system_unbound_wq, &pool->scrub_work);
+}
+
+/* Stops the scrubber at its next batch and waits for it. */
+void vmpkram_scrub_stop(struct vmpkram_pool *pool)
+{
+	mutex_lock(&pool->lock);
+	pool->stopping = true;
+	mutex_unlock(&pool->lock);
+	cancel_work_sync(&pool->scrub_work);
+}
+
+void vmpkram_scrub_resume(struct vmpkram_pool *pool)
+{
+	mutex_lock(&pool->lock);
+	pool->stopping = false;
+	mutex_unlock(&pool->lock);
+	vmpkram_scrub_kick(pool);
+}
+
+static bool scrub_idle(struct vmpkram_pool *pool)
+{
+	return !READ_ONCE(pool->nr_dirty) && !READ_ONCE(pool->nr_scrubbing);
+}
+
+/* Waits until every free block is clean.  Killable. */
+int vmpkram_scrub_wait_idle(struct vmpkram_pool *pool)
+{
+	vmpkram_scrub_kick(pool);
+	return wait_event_killable(pool->scrub_wait, scrub_idle(pool));
+}
+
+u32 vmpkram_largest_free(struct vmpkram_pool *pool)
+{
+	u32 b, run = 0, best = 0;
+
+	for (b = pool->meta_blocks; b < pool->nr_blocks; b++) {
+		if (pool->bmap[b].owner == cpu_to_le32(VMPKRAM_BM_FREE))
+			best = max(best, ++run);
+		else
+			run = 0;
+	}
+	return best;
+}
+
+/*
+ * Waits, with pool->lock dropped, until @n clean blocks exist.  The
+ * caller's inode lock keeps its own file stable meanwhile.
+ */
+static int wait_for_clean(struct vmpkram_pool *pool, u32 n)
+{
+	int ret;
+
+	while (pool->nr_clean < n) {
+		if (pool->nr_clean + pool->nr_dirty + pool->nr_scrubbing < n)
+			return -ENOSPC;
+		vmpkram_scrub_kick(pool);
+		mutex_unlock(&pool->lock);
+		ret = wait_event_killable(pool->scrub_wait,
+					  READ_ONCE(pool->nr_clean) >= n ||
+					  scrub_idle(pool));
+		mutex_lock(&pool->lock);
+		if (ret)
+			return ret;
+		ret = vmpkram_pool_writable(pool);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* A clean block, preferring the one after @prev for contiguous extents. */
+static u32 take_clean(struct vmpkram_pool *pool, u32 prev)
+{
+	u32 b = prev + 1;
+
+	if (prev == U32_MAX || b >= pool->nr_blocks || !test_bit(b, pool->clean))
+		b = find_first_bit(pool->clean, pool->nr_blocks);
+	clear_bit(b, pool->clean);
+	pool->nr_clean--;
+	return b;
+}
+
+static int grow(struct vmpkram_pool *pool, u32 slot, u32 have, u32 need)
+{
+	u32 *old = pool->fblocks[slot], *blocks, i, b;
+
+	blocks = kvmalloc_array(need, sizeof(u32), GFP_KERNEL);
+	if (!blocks)
+		return -ENOMEM;
+	if (have)
+		memcpy(blocks, old, have * sizeof(u32));
+	for (i = have; i < need; i++) {
+		b = take_clean(pool, i ? blocks[i - 1] : U32_MAX);
+		blocks[i] = b;
+		pool->bmap[b].owner = cpu_to_le32(slot + 1);
+		pool->bmap[b].index = cpu_to_le32(i);
+	}
+	pool->fblocks[slot] = blocks;
+	kvfree(old);
+	return 0;
+}
+
+static void shrink(struct vmpkram_pool *pool, u32 slot, u32 need, u32 have)
+{
+	u32 i, b;
+
+	for (i = need; i < have; i++) {
+		b = pool->fblocks[slot][i];
+		pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_FREE);
+		pool->bmap[b].index = 0;
+		set_bit(b, pool->dirty);
+		pool->nr_dirty++;
+	}
+	if (!need) {
+		kvfree(pool->fblocks[slot]);
+		pool->fblocks[slot] = NULL;
+	}
+	vmpkram_scrub_kick(pool);
+}
+
+/*
+ * Bytes past the old end of file in its last block may hold what a shared
+ * mapping wrote beyond EOF, or data from before a shrink: a file that
+ * grows must read zero there.
+ */
+static void zero_tail(struct vmpkram_pool *pool, u32 slot, u64 old, u64 size)
+{
+	u64 end = min_t(u64, size, round_up(old, VMPKRAM_BLOCK_SIZE));
+	u32 b;
+
+	if (end <= old)
+		return;
+	b = pool->fblocks[slot][old >> VMPKRAM_BLOCK_SHIFT];
+	memset(vmpkram_block_addr(pool, b) + (old & (VMPKRAM_BLOCK_SIZE - 1)),
+	       0, end - old);
+}
+
+/* Caller holds pool->lock, which may be dropped to wait for scrubbing. */
+int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
+{
+	struct vmpkram_pool_file *f = &pool->files[slot];
+	u32 have = le32_to_cpu(f->nr_blocks);
+	u32 need = DIV_ROUND_UP_ULL(size, VMPKRAM_BLOCK_SIZE);
+	u64 old = le64_to_cpu(f->size);
+	int ret;
+
+	if (size > vmpkram_data_size(pool))
+		return -EFBIG;
+	if (need > have) {
+		ret = wait_for_clean(pool, need - have);
+		if (!ret)
+			ret = grow(pool, slot, have, need);
+		if (ret)
+			return ret;
+	}
+	if (size > old)
+		zero_tail(pool, slot, old, size);
+	if (need < have)
+		shrink(pool, slot, need, have);
+	f->size = cpu_to_le64(size);
+	f->nr_blocks = cpu_to_le32(need);
+	pool->dirty_shadow = true;
+	return 0;
+}
+
+/* Returns every block of file table entry @slot.  Caller holds pool->lock. */
+void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot)
+{
+	struct vmpkram_pool_file *f = &pool->files[slot];
+
+	shrink(pool, slot, 0, le32_to_cpu(f->nr_blocks));
+	f->nr_blocks = 0;
+	f->size = 0;
+}

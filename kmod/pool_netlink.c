@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink commands for pools and their files, and pool events.
+ *
+ * All pool commands are admin (they name physical addresses); the family
+ * checks that in pre_doit, dumps check it in their start callback.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "compat.h"
+#include "nl.h"
+#include "pool.h"
+
+const struct nla_policy vmpkram_pool_name_policy[VMPKRAM_A_MAX + 1] = {
+	[VMPKRAM_A_POOL_NAME] = { .type = NLA_NUL_STRING,
+				  .len = VMPKRAM_POOL_NAME_MAX },
+};
+
+const struct nla_policy vmpkram_pool_attach_policy[VMPKRAM_A_MAX + 1] = {
+	[VMPKRAM_A_POOL_NAME] = { .type = NLA_NUL_STRING,
+				  .len = VMPKRAM_POOL_NAME_MAX },
+	[VMPKRAM_A_POOL_BASE] = { .type = NLA_U64 },
+	[VMPKRAM_A_POOL_SIZE] = { .type = NLA_U64 },
+};
+
+static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool)
+{
+	const struct vmpkram_pool_sb *m = &pool->meta;
+	bool usable = pool->state == VMPKRAM_POOL_READY ||
+		      pool->state == VMPKRAM_POOL_SEALED;
+	u64 bs = VMPKRAM_BLOCK_SIZE;
+	u64 free = (u64)pool->nr_clean + pool->nr_dirty + pool->nr_scrubbing;
+
+	lockdep_assert_held(&pool->lock);
+	if (nla_put_string(skb, VMPKRAM_A_POOL_NAME, pool->name) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_BASE, pool->base, VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_SIZE, pool->size, VMPKRAM_A_PAD) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_STATE, pool->state) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_BLOCK_SIZE, VMPKRAM_BLOCK_SIZE) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_DATA_SIZE,
+			      vmpkram_data_size(pool), VMPKRAM_A_PAD) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_MAX_FILES, VMPKRAM_POOL_MAX_FILES) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_MOUNTED, !!pool->sb))
+		return -EMSGSIZE;
+	if (!usable)
+		return nla_put_string(skb, VMPKRAM_A_POOL_STATE_REASON,
+				      pool->reason) ? -EMSGSIZE : 0;
+	if (nla_put(skb, VMPKRAM_A_POOL_UUID, sizeof(m->uuid), m->uuid) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_GENERATION,
+			      le64_to_cpu(m->generation), VMPKRAM_A_PAD) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_CLEAN, pool->adopted_clean) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_SEAL_TIME,
+			      le64_to_cpu(m->seal_time_ns), VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_USED,
+			      vmpkram_data_size(pool) - free * bs, VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_FREE, free * bs, VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_SCRUB_PENDING,
+			      ((u64)pool->nr_dirty + pool->nr_scrubbing) * bs,
+			      VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_LARGEST_FREE,
+			      (u64)vmpkram_largest_free(pool) * bs, VMPKRAM_A_PAD) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_NR_FILES, vmpkram_nr_files(pool)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A message of @cmd describing @pool; pool->lock taken here. */
+static struct sk_buff *pool_msg(struct vmpkram_pool *pool, u8 cmd, u32 portid,
+				u32 seq, u32 event)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int ret;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	hdr = vmpkram_genlmsg_put(skb, portid, seq, 0, cmd);
+	if (!hdr) {
+		nlmsg_free(skb);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	mutex_lock(&pool->lock);
+	ret = fill_pool(skb, pool);
+	mutex_unlock(&pool->lock);
+	if (!ret && event)
+		ret = nla_put_u32(skb, VMPKRAM_A_POOL_EVENT, event);
+	if (ret) {
+		nlmsg_free(skb);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	genlmsg_end(skb, hdr);
+	return skb;
+}
+
+void vmpkram_notify_pool(struct vmpkram_pool *pool, u32 event)
+{
+	struct sk_buff *skb;
+
+	skb = pool_msg(pool, VMPKRAM_CMD_POOL_NTF, 0, 0, event);
+	if (IS_ERR(skb)) {
+		pr_warn_ratelimited("cannot build pool event: %ld\n", PTR_ERR(skb));
+		return;
+	}
+	vmpkram_multicast(skb);
+}
+
+static int reply_pool(struct vmpkram_pool *pool, struct genl_info *info)
+{
+	struct sk_buff *skb;
+
+	skb = pool_msg(pool, info->genlhdr->cmd, info->snd_portid,
+		       info->snd_seq, 0);
+	if (IS_ERR(skb))
+		return PTR_ERR(skb);
+	return genlmsg_reply(skb, info);
+}
+
+/* The pool named by the required VMPKRAM_A_POOL_NAME; pools lock held. */
+static struct vmpkram_pool *named_pool(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[VMPKRAM_A_POOL_NAME];
+	struct vmpkram_pool *pool;
+
+	if (GENL_REQ_ATTR_CHECK(info, VMPKRAM_A_POOL_NAME))
+		return ERR_PTR(-EINVAL);
+	pool = vmpkram_pool_find(nla_data(attr));
+	if (!pool) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no pool of that name");
+		return ERR_PTR(-ENODEV);
+	}
+	return pool;
+}
+
+int vmpkram_nl_pool_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vmpkram_pool *pool;
+	int ret;
+
+	mutex_lock(&vmpkram_pools_lock);
+	pool = named_pool(info);
+	ret = IS_ERR(pool) ? PTR_ERR(pool) : reply_pool(pool, info);
+	mutex_unlock(&vmpkram_pools_lock);
+	return ret;
+}
+
+int vmpkram_nl_admin_start(struct netlink_callback *cb)
+{
+	if (netlink_capable(cb->skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_MOD(cb->extack, "this command needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
+/* cb->args[0]: pools already dumped. */
+int vmpkram_nl_pool_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct vmpkram_pool *pool;
+	unsigned long i = 0;
+	void *hdr;
+	int ret = 0;
+
+	mutex_lock(&vmpkram_pools_lock);
+	list_for_each_entry(pool, &vmpkram_pools, node) {
+		if (i++ < cb->args[0])
+			continue;
+		hdr = vmpkram_genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					  VMPKRAM_CMD_POOL_GET);
+		if (!hdr)
+			break;
+		mutex_lock(&pool->lock);
+		ret = fill_pool(skb, pool);
+		mutex_unlock(&pool->lock);
+		if (ret) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0]++;
+	}
+	mutex_unlock(&vmpkram_pools_lock);
+	/* A pool that does not fit in an empty message is a bug: say so. */
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+int vmpkram_nl_pool_attach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vmpkram_pool *pool;
+	const char *name;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, VMPKRAM_A_POOL_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, VMPKRAM_A_POOL_BASE) ||
+	    GENL_REQ_ATTR_CHECK(info, VMPKRAM_A_POOL_SIZE))
+		return -EINVAL;
+	name = nla_data(info->attrs[VMPKRAM_A_POOL_NAME]);
+	ret = vmpkram_pool_attach(name,
+				  nla_get_u64(info->attrs[VMPKRAM_A_POOL_BASE]),
+				  nla_get_u64(info->attrs[VMPKRAM_A_POOL_SIZE]),
+				  info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vmpkram_pools_lock);
+	pool = vmpkram_pool_find(name);
+	ret = pool ? reply_pool(pool, info) : 0;
+	mutex_unlock(&vmpkram_pools_lock);
+	return ret;
+}
+
+int vmpkram_nl_pool_detach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vmpkram_pool *pool;
+	struct sk_buff *event;
+	int ret;
+
+	mutex_lock(&vmpkram_pools_lock);
+	pool = named_pool(info);
+	if (IS_ERR(pool)) {
+		ret = PTR_ERR(pool);
+		goto out;
+	}
+	event = pool_msg(pool, VMPKRAM_CMD_POOL_NTF, 0, 0,
+			 VMPKRAM_POOL_EV_DETACHED);
+	ret = vmpkram_pool_detach(pool);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "pool is mounted: unmount its vmpkramfs first");
+		if (!IS_ERR(event))
+			nlmsg_free(event);
+	} else if (!IS_ERR(event)) {
+		vmpkram_multicast(event);
+	}
+out:
+	mutex_unlock(&vmpkram_pools_lock);
+	return ret;
+}
+
+int vmpkram_nl_pool_format(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vmpkram_pool *pool;
+	int ret;
+
+	mutex_lock(&vmpkram_pools_lock);
+	pool = named_pool(info);
+	if (IS_ERR(pool)) {
+		ret = PTR_ERR(pool);
+		goto out;
+	}
+	ret = vmpkram_pool_format(pool);
+	if (ret == -EBUSY)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "pool is mounted: unmount its vmpkramfs first");
+	else if (ret == -EROFS)
+		NL_SET_ERR_MSG_MOD(info->extack, "the system is going down");
+	if (!ret) {
+		vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_FORMATTED);
+		ret = reply_pool(pool, info);
+	}
+out:
+	mutex_unlock(&vmpkram_pools_lock);
+	return ret;
+}
+
+static void set_state_msg(struct netlink_ext_ack *extack, int ret)
+{
+	if (ret == -EUCLEAN)
+		NL_SET_ERR_MSG_MOD(extack,
+				   "pool metadata is not usable (see its state reason); format it first");
+	else if (ret == -EROFS)
+		NL_SET_ERR_MSG_MOD(extack, "the system is going down");
+	else if (ret == -EINTR || ret == -ERESTARTSYS)
+		NL_SET_ERR_MSG_MOD(extack, "interrupted while waiting for scrubbing");
+}
+
+/* Appends the parameters the next kernel needs for @pool to @buf. */
+static void append_cmdline(char *buf, size_t len, struct vmpkram_pool *pool)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, len - used, "%smemmap=%lluM$%#llx vmpkram.pool=%s:%lluM@%#llx",
+		 used ? " " : "", pool->size >> 20, (u64)pool->base, pool->name,
+		 pool->size >> 20, (u64)pool->base);
+}
+
+static int reply_cmdline(struct genl_info *info, const char *cmdline)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = vmpkram_genlmsg_put(skb, info->snd_portid, info->snd_seq, 0,
+				  info->genlhdr->cmd);
+	if (!hdr || nla_put_string(skb, VMPKRAM_A_POOL_CMDLINE, cmdline)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+/*
+ * One pool, or all of them.  With all, pools that cannot be sealed (not
+ * formatted, damaged) are skipped but still listed: the next kernel must
+ * not take their memory as RAM.
+ */
+static int seal_pools(struct genl_info *info, char *cmdline, size_t len)
+{
+	struct vmpkram_pool *pool;
+	int ret = 0;
+
+	if (info->attrs[VMPKRAM_A_POOL_NAME]) {
+		pool = named_pool(info);
+		if (IS_ERR(pool))
+			return PTR_ERR(pool);
+		ret = vmpkram_pool_seal(pool);
+		if (!ret) {
+			append_cmdline(cmdline, len, pool);
+			vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_SEALED);
+		}
+		return ret;
+	}
+	list_for_each_entry(pool, &vmpkram_pools, node) {
+		ret = vmpkram_pool_seal(pool);
+		if (ret && ret != -EUCLEAN)
+			return ret;
+		if (!ret)
+			vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_SEALED);
+		append_cmdline(cmdline, len, pool);
+	}
+	return 0;
+}
+
+int vmpkram_nl_pool_seal(struct sk_buff *skb, struct genl_info *info)
+{
+	char *cmdline;
+	int ret;
+
+	cmdline = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!cmdline)
+		return -ENOMEM;
+	mutex_lock(&vmpkram_pools_lock);
+	ret = seal_pools(info, cmdline, PAGE_SIZE);
+	mutex_unlock(&vmpkram_pools_lock);
+	set_state_msg(info->extack, ret);
+	if (!ret)
+		ret = reply_cmdline(info, cmdline);
+	kfree(cmdline);
+	return ret;
+}
+
+static int unseal_one(struct vmpkram_pool *pool, bool all)
+{
+	bool was_sealed = READ_ONCE(pool->state) == VMPKRAM_POOL_SEALED;
+	int ret;
+
+	ret = vmpkram_pool_unseal(pool);
+	if (ret == -EUCLEAN && all)
+		return 0;
+	if (!ret && was_sealed)
+		vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_UNSEALED);
+	return ret;
+}
+
+int vmpkram_nl_pool_unseal(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vmpkram_pool *pool;
+	int ret = 0;
+
+	mutex_lock(&vmpkram_pools_lock);
+	if (info->attrs[VMPKRAM_A_POOL_NAME]) {
+		pool = named_pool(info);
+		ret = IS_ERR(pool) ? PTR_ERR(pool) : unseal_one(pool, false);
+	} else {
+		list_for_each_entry(pool, &vmpkram_pools, node) {
+			ret = unseal_one(pool, true);
+			if (ret)
+				break;
+		}
+	}
+	mutex_unlock(&vmpkram_pools_lock);
+	set_state_msg(info->extack, ret);
+	return ret;
+}
