@@ -133,9 +133,7 @@ static void vmpkram_notify_status(void)
 				    PTR_ERR(skb));
 		return;
 	}
-	/* -ESRCH only means nobody is listening. */
-	genlmsg_multicast(&vmpkram_genl_family, skb, 0, VMPKRAM_MCGRP_EVENTS,
-			  GFP_KERNEL);
+	vmpkram_multicast(skb);
 }
 
 /*
@@ -157,8 +155,7 @@ void vmpkram_notify_job(const struct vmpkram_job *job)
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast(&vmpkram_genl_family, skb, 0, VMPKRAM_MCGRP_EVENTS,
-			  GFP_KERNEL);
+	vmpkram_multicast(skb);
 }
 
 static int vmpkram_dump_one_job(struct sk_buff *skb,
@@ -178,15 +175,6 @@ static int vmpkram_dump_one_job(struct sk_buff *skb,
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
-}
-
-/* Dumps have no pre_doit: their admin check is here. */
-static int vmpkram_nl_get_jobs_start(struct netlink_callback *cb)
-{
-	if (netlink_capable(cb->skb, CAP_SYS_ADMIN))
-		return 0;
-	NL_SET_ERR_MSG_MOD(cb->extack, "this command needs CAP_SYS_ADMIN");
-	return -EPERM;
 }
 
 static int vmpkram_nl_get_jobs(struct sk_buff *skb, struct netlink_callback *cb)
@@ -248,7 +236,7 @@ static const struct genl_ops vmpkram_genl_ops[] = {
 	},
 	{
 		.cmd = VMPKRAM_CMD_GET_JOBS,
-		.start = vmpkram_nl_get_jobs_start,
+		.start = vmpkram_nl_admin_start,
 		.dumpit = vmpkram_nl_get_jobs,
 		.policy = vmpkram_noattr_policy,
 		.maxattr = VMPKRAM_A_MAX,

@@ -148,6 +148,7 @@ int vmpkram_nl_pool_get(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* Dumps have no pre_doit: their admin check is here. */
 int vmpkram_nl_admin_start(struct netlink_callback *cb)
 {
 	if (netlink_capable(cb->skb, CAP_SYS_ADMIN))
