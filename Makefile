@@ -21,7 +21,7 @@ SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/build
 RESULTS := $(BUILD)/results
-VERSION := 0.1.0
+VERSION := 0.2.0
 
 # KVER picks a kernel by series (6.1, 6.12) or full release string.
 KVER ?= 6.12
@@ -110,11 +110,16 @@ install: module user
 		DESTDIR=$(DESTDIR)
 
 dkms-install:
+	@command -v dkms >/dev/null || apt-get install -y --no-install-recommends dkms
 	install -d $(DKMS_SRC)/kmod/uapi/linux
-	install -m 644 Kbuild dkms.conf $(DKMS_SRC)/
+	install -m 644 Kbuild $(DKMS_SRC)/
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
+		>$(DKMS_SRC)/dkms.conf
 	install -m 644 $(wildcard kmod/*.c kmod/*.h) $(DKMS_SRC)/kmod/
 	install -m 755 kmod/compat-probe.sh $(DKMS_SRC)/kmod/
 	install -m 644 kmod/uapi/linux/vmpkram.h $(DKMS_SRC)/kmod/uapi/linux/
+	@# Idempotent: a second run replaces the registered source tree.
+	-dkms remove -m vmpkram -v $(VERSION) --all >/dev/null 2>&1
 	dkms add -m vmpkram -v $(VERSION)
 	dkms install -m vmpkram -v $(VERSION)
 
