@@ -34,6 +34,13 @@ static size_t block_chunk(loff_t pos, size_t max)
 	return min_t(size_t, max, VMPKRAM_BLOCK_SIZE - (pos & (VMPKRAM_BLOCK_SIZE - 1)));
 }
 
+/* st_blocks (512-byte units) of file table entry @slot. */
+static blkcnt_t blocks_of(struct vmpkram_pool *pool, u32 slot)
+{
+	return (blkcnt_t)le32_to_cpu(pool->files[slot].nr_blocks) <<
+	       (VMPKRAM_BLOCK_SHIFT - 9);
+}
+
 /* Caller holds the inode lock. */
 int vmpkram_setsize(struct inode *inode, loff_t size)
 {
@@ -51,11 +58,17 @@ int vmpkram_setsize(struct inode *inode, loff_t size)
 		ret = vmpkram_file_resize(pool, slot, size);
 	if (!ret) {
 		i_size_write(inode, size);
-		inode->i_blocks = (blkcnt_t)le32_to_cpu(pool->files[slot].nr_blocks) <<
-				  (VMPKRAM_BLOCK_SHIFT - 9);
 		vmpkram_inode_set_mtime(inode, inode_set_ctime_current(inode));
 		vmpkram_sync_times(inode);
-		vmpkram_meta_commit(pool);
+		/*
+		 * Blocks changing hands are committed now; a size change inside
+		 * the last block (small appends to a state file) waits for the
+		 * next commit, fsync, seal or the reboot notifier.
+		 */
+		if (inode->i_blocks != blocks_of(pool, slot)) {
+			inode->i_blocks = blocks_of(pool, slot);
+			vmpkram_meta_commit(pool);
+		}
 	}
 	mutex_unlock(&pool->lock);
 	filemap_invalidate_unlock(mapping);

@@ -37,7 +37,7 @@ struct inode *vmpkram_iget(struct super_block *sb, u32 slot)
 	inode->i_gid = make_kgid(&init_user_ns, le32_to_cpu(f->gid));
 	inode->i_size = le64_to_cpu(f->size);
 	inode->i_blocks = (blkcnt_t)le32_to_cpu(f->nr_blocks) <<
-			  (VMPKRAM_BLOCK_SHIFT - 9);
+			  (VMPKRAM_BLOCK_SHIFT - 9);	/* as blocks_of() */
 	vmpkram_inode_set_mtime(inode, ns_to_ts(f->mtime_ns));
 	vmpkram_inode_set_atime(inode, ns_to_ts(f->mtime_ns));
 	inode_set_ctime_to_ts(inode, ns_to_ts(f->ctime_ns));

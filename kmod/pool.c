@@ -385,7 +385,8 @@ static void attach_param_pools(void)
 /*
  * Once reboot or kexec starts, no commit may begin: a commit cut short by
  * the jump into the next kernel would cost the last update.  Taking each
- * pool's lock waits for a commit in flight.
+ * pool's lock waits for a commit in flight; what only the shadow holds
+ * (sizes and times of recent writes) is committed one last time.
  */
 static int pools_reboot(struct notifier_block *nb, unsigned long action,
 			void *data)
@@ -395,6 +396,8 @@ static int pools_reboot(struct notifier_block *nb, unsigned long action,
 	mutex_lock(&vmpkram_pools_lock);
 	list_for_each_entry(pool, &vmpkram_pools, node) {
 		mutex_lock(&pool->lock);
+		if (pool->dirty_shadow && !vmpkram_pool_writable(pool))
+			vmpkram_meta_commit(pool);
 		pool->frozen = true;
 		mutex_unlock(&pool->lock);
 	}

@@ -27,7 +27,9 @@ const struct nla_policy vmpkram_pool_attach_policy[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_POOL_SIZE] = { .type = NLA_U64 },
 };
 
-static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool)
+/* Events leave the physical address out: any user may listen. */
+static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool,
+		     bool with_addr)
 {
 	const struct vmpkram_pool_sb *m = &pool->meta;
 	bool usable = pool->state == VMPKRAM_POOL_READY ||
@@ -36,8 +38,10 @@ static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool)
 	u64 free = (u64)pool->nr_clean + pool->nr_dirty + pool->nr_scrubbing;
 
 	lockdep_assert_held(&pool->lock);
+	if (with_addr &&
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_BASE, pool->base, VMPKRAM_A_PAD))
+		return -EMSGSIZE;
 	if (nla_put_string(skb, VMPKRAM_A_POOL_NAME, pool->name) ||
-	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_BASE, pool->base, VMPKRAM_A_PAD) ||
 	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_SIZE, pool->size, VMPKRAM_A_PAD) ||
 	    nla_put_u32(skb, VMPKRAM_A_POOL_STATE, pool->state) ||
 	    nla_put_u32(skb, VMPKRAM_A_POOL_BLOCK_SIZE, VMPKRAM_BLOCK_SIZE) ||
@@ -85,7 +89,7 @@ static struct sk_buff *pool_msg(struct vmpkram_pool *pool, u8 cmd, u32 portid,
 		return ERR_PTR(-EMSGSIZE);
 	}
 	mutex_lock(&pool->lock);
-	ret = fill_pool(skb, pool);
+	ret = fill_pool(skb, pool, cmd != VMPKRAM_CMD_POOL_NTF);
 	mutex_unlock(&pool->lock);
 	if (!ret && event)
 		ret = nla_put_u32(skb, VMPKRAM_A_POOL_EVENT, event);
@@ -175,7 +179,7 @@ int vmpkram_nl_pool_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		mutex_lock(&pool->lock);
-		ret = fill_pool(skb, pool);
+		ret = fill_pool(skb, pool, true);
 		mutex_unlock(&pool->lock);
 		if (ret) {
 			genlmsg_cancel(skb, hdr);

@@ -100,6 +100,12 @@
  * The root directory's owner and mode come from the mount options
  * (default root:root 0755) and are not persisted.
  *
+ * Namespace changes, attribute changes and every size change that takes
+ * or returns blocks are committed to the pool before the call returns.
+ * A size change inside a file's last block (small appends) and the times
+ * write() sets are committed by the next such change, fsync(), syncfs(),
+ * unmount, seal, or when the system starts to reboot or kexec.
+ *
  * Files are always fully backed: growing a file (ftruncate, write past the
  * end, fallocate) takes whole blocks from the pool at once, so running out
  * of space is ENOSPC at that call, never a SIGBUS later.  Every byte a file
@@ -291,8 +297,9 @@ struct vmpkram_prefault {
  *	unusable is still attached, in state UNFORMATTED or DAMAGED with the
  *	reason, and is never formatted implicitly.  Replies with the pool.
  * @VMPKRAM_CMD_POOL_DETACH: admin, doit.  %VMPKRAM_A_POOL_NAME required.
- *	Waits for background scrubbing, records a clean shutdown (if the
- *	pool is READY), releases the range.  The memory keeps its contents.
+ *	Stops background scrubbing, commits the metadata (marked clean if
+ *	no free block was left to scrub, so the next owner need not scrub
+ *	again) and releases the range.  The memory keeps its contents.
  * @VMPKRAM_CMD_POOL_FORMAT: admin, doit.  %VMPKRAM_A_POOL_NAME required.
  *	Writes fresh, empty metadata with a new UUID; every data block is
  *	scrubbed (zeroed) in the background before it is handed out.
@@ -309,7 +316,8 @@ struct vmpkram_prefault {
  *	Allows metadata changes again.  Unsealing a pool that is not sealed
  *	is not an error.
  * @VMPKRAM_CMD_POOL_NTF: notification only, on the "events" group: the
- *	pool attributes and %VMPKRAM_A_POOL_EVENT.
+ *	pool attributes except %VMPKRAM_A_POOL_BASE (any user may listen),
+ *	and %VMPKRAM_A_POOL_EVENT.
  * @VMPKRAM_CMD_GET_FILES: admin, dump only.  %VMPKRAM_A_POOL_NAME
  *	required.  One message per file with the file attributes
  *	(%VMPKRAM_A_FILE_*) and a %VMPKRAM_A_FILE_EXTENTS nest; a file with
