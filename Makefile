@@ -30,7 +30,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
-VM_SUITES ?= core kexec-smoke
+VM_SUITES ?= core kexec-smoke pool pool-kexec
 
 
 .PHONY: all deps module modules-all user selftests check check-host \
@@ -121,7 +121,11 @@ dkms-install:
 	@# Idempotent: a second run replaces the registered source tree.
 	-dkms remove -m vmpkram -v $(VERSION) --all >/dev/null 2>&1
 	dkms add -m vmpkram -v $(VERSION)
-	dkms install -m vmpkram -v $(VERSION)
+	@# Every installed kernel with headers now; AUTOINSTALL covers later ones.
+	@for k in $$(ls /lib/modules); do \
+		[ -e /lib/modules/$$k/build/Makefile ] || continue; \
+		dkms install -m vmpkram -v $(VERSION) -k $$k || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD)
