@@ -46,7 +46,8 @@ bool vmpkram_pool_name_valid(const char *name)
 	if (!len || len > VMPKRAM_POOL_NAME_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && name[i] != '_' && name[i] != '-'))
 			return false;
 	return true;
 }
@@ -221,9 +222,10 @@ int vmpkram_pool_attach(const char *name, u64 base, u64 size,
 }
 
 /*
- * Records a clean shutdown when nothing is left to scrub, so that the next
- * owner can trust the free blocks to be zero.  Caller holds
- * vmpkram_pools_lock; the pool must not be mounted.
+ * Finishes scrubbing and records a clean shutdown, so that the next owner
+ * can trust the free blocks to be zero.  A fatal signal cuts the wait
+ * short: then the pool is left marked not clean and is scrubbed again.
+ * Caller holds vmpkram_pools_lock; the pool must not be mounted.
  */
 int vmpkram_pool_detach(struct vmpkram_pool *pool)
 {
@@ -234,6 +236,8 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool)
 	}
 	mutex_unlock(&pool->lock);
 
+	if (pool->state == VMPKRAM_POOL_READY)
+		vmpkram_scrub_wait_idle(pool);
 	vmpkram_scrub_stop(pool);
 	mutex_lock(&pool->lock);
 	if (pool->state == VMPKRAM_POOL_READY && !pool->frozen) {

@@ -425,6 +425,28 @@ static int load_slot(struct vmpkram_pool *pool, unsigned int s,
 	return ret;
 }
 
+/*
+ * The previous generation is what an interrupted commit would fall back
+ * to: when it is complete, its contents must check out too.
+ */
+static int check_previous(struct vmpkram_pool *pool, struct slot_check *c,
+			  int s)
+{
+	char why[VMPKRAM_REASON_MAX];
+	int ret;
+
+	if (c[!s].status != SLOT_COMPLETE)
+		return 0;
+	ret = load_slot(pool, !s, &c[!s].sb);
+	free_fblocks(pool);
+	if (ret == -EUCLEAN) {
+		strscpy(why, pool->reason, sizeof(why));
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "slot %d (previous generation): %.150s", !s, why);
+	}
+	return ret;
+}
+
 /* Orphans were open when the last kernel stopped: nobody holds them now. */
 static void free_orphans(struct vmpkram_pool *pool)
 {
@@ -455,7 +477,9 @@ void vmpkram_meta_adopt(struct vmpkram_pool *pool)
 	check_slot(pool, 1, &c[1]);
 	s = choose_slot(pool, c);
 	if (s >= 0) {
-		ret = load_slot(pool, s, &c[s].sb);
+		ret = check_previous(pool, c, s);
+		if (!ret)
+			ret = load_slot(pool, s, &c[s].sb);
 		if (ret == -ENOMEM)
 			strscpy(pool->reason, "out of memory while loading the metadata",
 				sizeof(pool->reason));

@@ -284,14 +284,32 @@ static void set_state_msg(struct netlink_ext_ack *extack, int ret)
 		NL_SET_ERR_MSG_MOD(extack, "interrupted while waiting for scrubbing");
 }
 
-/* Appends the parameters the next kernel needs for @pool to @buf. */
-static void append_cmdline(char *buf, size_t len, struct vmpkram_pool *pool)
+/*
+ * The parameters the next kernel needs: a memmap= per pool (it may be
+ * repeated) and one vmpkram.pool= listing them all (a module parameter
+ * given twice keeps only the last).  @only: one pool, or NULL for all.
+ */
+static void build_cmdline(char *buf, size_t len, struct vmpkram_pool *only)
 {
-	size_t used = strlen(buf);
+	struct vmpkram_pool *pool;
+	size_t used = 0;
+	char sep = '=';
 
-	snprintf(buf + used, len - used, "%smemmap=%lluM$%#llx vmpkram.pool=%s:%lluM@%#llx",
-		 used ? " " : "", pool->size >> 20, (u64)pool->base, pool->name,
-		 pool->size >> 20, (u64)pool->base);
+	buf[0] = '\0';
+	if (list_empty(&vmpkram_pools))
+		return;
+	list_for_each_entry(pool, &vmpkram_pools, node)
+		if (!only || pool == only)
+			used += scnprintf(buf + used, len - used, "memmap=%lluM$%#llx ",
+					  pool->size >> 20, (u64)pool->base);
+	used += scnprintf(buf + used, len - used, "vmpkram.pool");
+	list_for_each_entry(pool, &vmpkram_pools, node) {
+		if (only && pool != only)
+			continue;
+		used += scnprintf(buf + used, len - used, "%c%s:%lluM@%#llx", sep,
+				  pool->name, pool->size >> 20, (u64)pool->base);
+		sep = ',';
+	}
 }
 
 static int reply_cmdline(struct genl_info *info, const char *cmdline)
@@ -328,7 +346,7 @@ static int seal_pools(struct genl_info *info, char *cmdline, size_t len)
 			return PTR_ERR(pool);
 		ret = vmpkram_pool_seal(pool);
 		if (!ret) {
-			append_cmdline(cmdline, len, pool);
+			build_cmdline(cmdline, len, pool);
 			vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_SEALED);
 		}
 		return ret;
@@ -339,8 +357,8 @@ static int seal_pools(struct genl_info *info, char *cmdline, size_t len)
 			return ret;
 		if (!ret)
 			vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_SEALED);
-		append_cmdline(cmdline, len, pool);
 	}
+	build_cmdline(cmdline, len, NULL);
 	return 0;
 }
 
