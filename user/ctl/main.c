@@ -83,6 +83,35 @@ static const struct ctl_cmd commands[] = {
 		.run = cmd_prefault,
 	},
 	{
+		.name = "pool",
+		.args = "<subcommand> [<args>]",
+		.summary = "Show, format, seal, attach or detach persistent pools.",
+		.help = "",
+		.run = cmd_pool,
+	},
+	{
+		.name = "ls",
+		.args = "[POOL] [--extents]",
+		.summary = "List the files of the pools, with their physical extents.",
+		.help =
+"Options:\n"
+"  -e, --extents  also each extent: file offset, physical address, length\n"
+"  -h, --help     show this help\n"
+"\n"
+"Lists the files of POOL, or of every ready or sealed pool: mode, owner,\n"
+"group, size in bytes, modification time, inode number and name.  Files\n"
+"deleted while still open or mapped are listed as (deleted).\n"
+"Needs CAP_SYS_ADMIN: extents name physical addresses.\n",
+		.run = cmd_ls,
+	},
+	{
+		.name = "kexec",
+		.args = "<subcommand> [<args>]",
+		.summary = "Load and boot another kernel with the pools intact.",
+		.help = "",
+		.run = cmd_kexec,
+	},
+	{
 		.name = "monitor",
 		.args = "[--count N] [--timeout SEC]",
 		.summary = "Print module events as they arrive.",
@@ -92,7 +121,9 @@ static const struct ctl_cmd commands[] = {
 "  -t, --timeout SEC  exit after SEC seconds\n"
 "  -h, --help         show this help\n"
 "\n"
-"Runs until interrupted otherwise.  With --json, one object per line.\n",
+"Status changes, jobs and pool changes (attached, detached, formatted,\n"
+"sealed, unsealed).  Runs until interrupted otherwise.  With --json, one\n"
+"object per line.\n",
 		.run = cmd_monitor,
 	},
 };

@@ -50,6 +50,30 @@ static void print_job_event(struct ctl *ctl, const struct vmpkram_job *job)
 	fflush(stdout);
 }
 
+static void print_pool_event(struct ctl *ctl,
+			     const struct vmpkram_pool_ntf *ntf)
+{
+	struct json_object *obj;
+	char text[512];
+
+	if (ctl->json) {
+		obj = json_object_new_object();
+		json_object_object_add(obj, "event",
+				       json_object_new_string("pool"));
+		json_object_object_add(obj, "pool_event", json_object_new_string(
+					ctl_pool_event(ntf->event)));
+		json_object_object_add(obj, "pool", ctl_pool_json(&ntf->pool));
+		/* Events do not carry it: 0 would be a lie. */
+		json_object_object_del(json_object_object_get(obj, "pool"),
+				       "base");
+		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		return;
+	}
+	ctl_pool_line(&ntf->pool, false, text, sizeof(text));
+	printf("pool %s: %s\n", ctl_pool_event(ntf->event), text);
+	fflush(stdout);
+}
+
 static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 {
 	const struct vmpkram_status *st = &ev->status;
@@ -58,6 +82,10 @@ static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 
 	if (ev->type == VMPKRAM_EVENT_JOB) {
 		print_job_event(ctl, &ev->job);
+		return;
+	}
+	if (ev->type == VMPKRAM_EVENT_POOL) {
+		print_pool_event(ctl, &ev->pool);
 		return;
 	}
 	if (ctl->json) {

@@ -65,6 +65,19 @@ int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint)
 	return EXIT_FAILURE;
 }
 
+/*
+ * ctl_fail() for failures of vmpkramctl's own checks: the library's last
+ * error belongs to an earlier call and would only mislead.
+ */
+int ctl_fail_plain(struct ctl *ctl, const char *what, int error,
+		   const char *hint)
+{
+	struct ctl plain = *ctl;
+
+	plain.lib = NULL;
+	return ctl_fail(&plain, what, error, hint);
+}
+
 int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 		    const char *format, ...)
 {
@@ -170,6 +183,8 @@ void ctl_json_print(struct json_object *obj, int flags)
 static const char *const feature_names[64] = {
 	[0] = "netlink",	/* VMPKRAM_FEATURE_NETLINK */
 	[1] = "prefault",	/* VMPKRAM_FEATURE_PREFAULT */
+	[2] = "pool",		/* VMPKRAM_FEATURE_POOL */
+	[3] = "vmpkramfs",	/* VMPKRAM_FEATURE_VMPKRAMFS */
 };
 
 static void feature_name(unsigned int bit, char *buf, size_t size)

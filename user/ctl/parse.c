@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/vmpkram.h>
+
 #include "parse.h"
 
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -192,6 +194,63 @@ int parse_range(const char *s, uint64_t align, uint64_t *start,
 	}
 	*start = a;
 	*len = b;
+	return 0;
+}
+
+int parse_pool_name(const char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (!len || len > VMPKRAM_POOL_NAME_MAX)
+		return -ERANGE;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return -EINVAL;
+	return 0;
+}
+
+/* A size with an optional suffix, up to the first '@' of @s. */
+static int parse_size_until(const char *s, const char *end, uint64_t *out)
+{
+	char buf[64];
+
+	if ((size_t)(end - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, end - s);
+	buf[end - s] = '\0';
+	return parse_size(buf, out);
+}
+
+int parse_pool_range(const char *s, uint64_t *size, uint64_t *base,
+		     const char **why)
+{
+	const uint64_t block = VMPKRAM_POOL_BLOCK_SIZE;
+	const char *at = strchr(s, '@');
+	uint64_t sz, addr;
+	int ret;
+
+	ret = at ? parse_size_until(s, at, &sz) : -EINVAL;
+	if (!ret)
+		ret = parse_size(at + 1, &addr);
+	if (ret) {
+		*why = ret == -ERANGE ? "a number is above 2^64 - 1" :
+			"expected SIZE@ADDR, e.g. 512M@0x40000000 (0x for hex; K, M, G, T suffixes)";
+		return ret;
+	}
+	if (sz < VMPKRAM_POOL_MIN_SIZE || sz > VMPKRAM_POOL_MAX_SIZE) {
+		*why = "SIZE must be from 4M to 4T";
+		return -ERANGE;
+	}
+	if (sz - 1 > UINT64_MAX - addr) {
+		*why = "the range wraps past the end of the address space";
+		return -ERANGE;
+	}
+	if ((sz | addr) & (block - 1)) {
+		*why = "SIZE and ADDR must be multiples of 2M";
+		return -EDOM;
+	}
+	*size = sz;
+	*base = addr;
 	return 0;
 }
 

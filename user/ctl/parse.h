@@ -46,6 +46,24 @@ int parse_size(const char *s, uint64_t *out);
 int parse_range(const char *s, uint64_t align, uint64_t *start,
 		uint64_t *len, const char **why);
 
+/*
+ * A pool name: 1..VMPKRAM_POOL_NAME_MAX characters of [A-Za-z0-9_-].
+ * 0, -EINVAL (other characters) or -ERANGE (empty or too long).
+ */
+int parse_pool_name(const char *s);
+
+/*
+ * A pool range SIZE@ADDR as vmpkram.pool= takes it ("512M@0x40000000";
+ * either number may have a K, M, G or T suffix) into *@size and *@base.
+ * Returns 0 or the error with *@why set to the reason:
+ *   -EINVAL  malformed;
+ *   -ERANGE  a number above 2^64 - 1, the range wraps past it, or the
+ *            size is outside VMPKRAM_POOL_MIN_SIZE..VMPKRAM_POOL_MAX_SIZE;
+ *   -EDOM    SIZE or ADDR not a multiple of VMPKRAM_POOL_BLOCK_SIZE.
+ */
+int parse_pool_range(const char *s, uint64_t *size, uint64_t *base,
+		     const char **why);
+
 /* A mapping: one line of /proc/PID/maps. */
 struct maps_entry {
 	uint64_t start, end;

@@ -2,6 +2,7 @@
 /*
  * vmpkramctl status: never loads the module.  The generic netlink family
  * would autoload it when resolved, so the sysfs state is checked first.
+ * Pools are shown one line each; pool status has the details.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,6 +49,73 @@ static int get_jobs(struct ctl *ctl, const struct vmpkram_status *st,
 	return 0;
 }
 
+struct pools {
+	struct vmpkram_pool *pool;
+	size_t n;
+	bool listed;		/* false: no permission, or no pools */
+};
+
+static int add_pool(const struct vmpkram_pool *pool, void *arg)
+{
+	struct pools *pools = arg;
+	struct vmpkram_pool *p;
+
+	p = realloc(pools->pool, (pools->n + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	pools->pool = p;
+	pools->pool[pools->n++] = *pool;
+	return 0;
+}
+
+/* As for jobs: the list needs CAP_SYS_ADMIN, the count does not. */
+static int get_pools(struct ctl *ctl, const struct vmpkram_status *st,
+		     struct pools *pools)
+{
+	int ret;
+
+	if (!(st->features & VMPKRAM_FEATURE_POOL))
+		return 0;
+	ret = vmpkram_pool_list(ctl->lib, add_pool, pools);
+	if (ret == -EPERM)
+		return 0;
+	if (ret < 0)
+		return ctl_fail(ctl, "status: pools", ret, NULL);
+	pools->listed = true;
+	return 0;
+}
+
+static void print_pools(const struct vmpkram_status *st,
+			const struct pools *pools)
+{
+	char text[512];
+	size_t i;
+
+	if (!st->nr_pools) {
+		printf("  pools: none\n");
+		return;
+	}
+	printf("  pools: %u%s\n", st->nr_pools, pools->listed ? "" :
+	       " (list them as root: needs CAP_SYS_ADMIN)");
+	for (i = 0; i < pools->n; i++) {
+		ctl_pool_line(&pools->pool[i], true, text, sizeof(text));
+		printf("    %s\n", text);
+	}
+}
+
+static void add_pools_json(struct json_object *obj, const struct pools *pools)
+{
+	struct json_object *arr;
+	size_t i;
+
+	if (!pools->listed)
+		return;
+	arr = json_object_new_array();
+	for (i = 0; i < pools->n; i++)
+		json_object_array_add(arr, ctl_pool_json(&pools->pool[i]));
+	json_object_object_add(obj, "pools", arr);
+}
+
 static void print_jobs(const struct vmpkram_status *st,
 		       const struct jobs *jobs)
 {
@@ -90,10 +158,6 @@ static void print_text(const struct vmpkram_status *st)
 	       "  workers limit: %u\n",
 	       st->module_version, st->api_version, features,
 	       st->max_workers, st->workers_limit);
-	if (st->nr_pools)
-		printf("  pools: %u\n", st->nr_pools);
-	else
-		printf("  pools: none\n");
 }
 
 static void print_not_loaded(struct ctl *ctl)
@@ -114,6 +178,7 @@ int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 {
 	struct vmpkram_status st = { .size = sizeof(st) };
 	struct jobs jobs = { 0 };
+	struct pools pools = { 0 };
 	struct json_object *obj;
 	int ret;
 
@@ -135,20 +200,25 @@ int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	ret = vmpkram_get_status(ctl->lib, &st);
 	if (ret)
 		return ctl_fail(ctl, "status", ret, NULL);
-	ret = get_jobs(ctl, &st, &jobs);
+	ret = get_pools(ctl, &st, &pools);
+	if (!ret)
+		ret = get_jobs(ctl, &st, &jobs);
 	if (ret)
 		goto out;
 
 	if (!ctl->json) {
 		print_text(&st);
+		print_pools(&st, &pools);
 		print_jobs(&st, &jobs);
 		goto out;
 	}
 	obj = ctl_status_json(&st);
 	json_object_object_add(obj, "loaded", json_object_new_boolean(1));
+	add_pools_json(obj, &pools);
 	add_jobs_json(obj, &jobs);
 	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
 out:
+	free(pools.pool);
 	free(jobs.job);
 	return ret;
 }

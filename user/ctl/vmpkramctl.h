@@ -43,10 +43,82 @@ int cmd_monitor(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		char **argv);
 int cmd_prefault(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		 char **argv);
+int cmd_pool(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+	     char **argv);
+int cmd_ls(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+	   char **argv);
+int cmd_kexec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+	      char **argv);
+
+/* Subcommands of "pool" (pool_*.c) and "kexec" (kexec_*.c) */
+int cmd_pool_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv);
+int cmd_pool_format(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv);
+int cmd_pool_seal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		  char **argv);
+int cmd_pool_unseal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv);
+int cmd_pool_attach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv);
+int cmd_pool_detach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv);
+int cmd_kexec_load(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		   char **argv);
+int cmd_kexec_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		   char **argv);
+int cmd_kexec_unload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		     char **argv);
+
+/*
+ * group.c: runs the subcommand argv[1] of @group from @table (whose
+ * names are "GROUP SUB"), or prints the group's help.
+ */
+int ctl_group(struct ctl *ctl, const struct ctl_cmd *group,
+	      const struct ctl_cmd *table, size_t n, int argc, char **argv);
+
+/* pool_output.c: pools for people and for scripts */
+const char *ctl_pool_state(uint32_t state);
+const char *ctl_pool_event(uint32_t event);
+void ctl_size_text(uint64_t bytes, char *buf, size_t size);
+void ctl_time_text(uint64_t ns, char *buf, size_t size);
+void ctl_pool_print(const struct vmpkram_pool *pool);
+void ctl_pool_line(const struct vmpkram_pool *pool, bool with_base,
+		   char *buf, size_t size);
+struct json_object *ctl_pool_json(const struct vmpkram_pool *pool);
+
+/* pool_list.c: the pools in an array, and the module check before it */
+struct ctl_pools {
+	struct vmpkram_pool *pool;
+	size_t n;
+};
+int ctl_require_module(struct ctl *ctl, const char *what);
+/*
+ * The NAME argument at argv[optind] of a pool subcommand that takes
+ * nothing else, required or not: -1 with *@name set (NULL when absent),
+ * else the usage error's exit status.
+ */
+int ctl_pool_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		  char **argv, bool required, const char **name);
+/* -1 when @name is a valid pool name, else the usage error's status. */
+int ctl_pool_name_arg(struct ctl *ctl, const struct ctl_cmd *cmd,
+		      const char *name);
+int ctl_pools_get(struct ctl *ctl, const char *what, const char *name,
+		  struct ctl_pools *pools);
+void ctl_pools_free(struct ctl_pools *pools);
+
+/*
+ * pool_scrub.c: when stderr is a terminal, waits for pool @name (NULL:
+ * every pool) to finish scrubbing with a progress bar, so that a seal
+ * that would wait for it does not look hung.  Quiet otherwise.
+ */
+void ctl_pool_wait_scrub(struct ctl *ctl, const char *name);
 
 /* output.c */
 int ctl_lib(struct ctl *ctl);
 int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint);
+int ctl_fail_plain(struct ctl *ctl, const char *what, int error,
+		   const char *hint);
 int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 		    const char *format, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -21,6 +21,7 @@
 
 #include "netlink.h"
 #include "jobs.h"
+#include "pool.h"
 #include "private.h"
 #include "status.h"
 
@@ -32,6 +33,8 @@
 				 VMPKRAM_STATUS_SIZE_V1)
 #define VMPKRAM_EVENT_SIZE_JOB	(offsetof(struct vmpkram_event, job) + \
 				 VMPKRAM_JOB_SIZE_V1)
+#define VMPKRAM_EVENT_SIZE_POOL	(offsetof(struct vmpkram_event, pool) + \
+				 sizeof(struct vmpkram_pool_ntf))
 
 struct vmpkram_events {
 	struct nl_sock *sk;
@@ -164,6 +167,31 @@ static int job_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
 	return 1;
 }
 
+static int pool_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
+		      struct vmpkram_event *ev)
+{
+	struct vmpkram_pool_ntf ntf;
+	uint32_t size = ev->size;
+	char why[128];
+	int ret;
+
+	/* A caller built before pool events would not know the type. */
+	if (size < VMPKRAM_EVENT_SIZE_POOL) {
+		dbg(ctx, "skipping a pool event for an older caller\n");
+		return 0;
+	}
+	ret = vmpkram_pool_ntf_from_msg(nlh, &ntf, why, sizeof(why));
+	if (ret)
+		return vmpkram_fail(ctx, ret,
+				    "bad pool event from the kernel: %s", why);
+
+	memset(ev, 0, size);
+	ev->size = size;
+	ev->type = VMPKRAM_EVENT_POOL;
+	ev->pool = ntf;
+	return 1;
+}
+
 /* 1 when an event was stored in @ev, 0 for a message to skip, or -errno. */
 static int event_from_msg(struct vmpkram_ctx *ctx, struct vmpkram_events *e,
 			  struct nlmsghdr *nlh, struct vmpkram_event *ev)
@@ -183,6 +211,8 @@ static int event_from_msg(struct vmpkram_ctx *ctx, struct vmpkram_events *e,
 		return status_event(ctx, nlh, ev);
 	case VMPKRAM_CMD_JOB_NTF:
 		return job_event(ctx, nlh, ev);
+	case VMPKRAM_CMD_POOL_NTF:
+		return pool_event(ctx, nlh, ev);
 	default:
 		/* A newer module's event: not for this library version. */
 		dbg(ctx, "skipping unknown event %u\n", cmd);

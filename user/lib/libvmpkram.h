@@ -101,15 +101,158 @@ int vmpkram_get_jobs(struct vmpkram_ctx *ctx,
 		     int (*cb)(const struct vmpkram_job *job, void *arg),
 		     void *arg);
 
+/*
+ * Does the module for kernel @release exist (since LIBVMPKRAM_3)?  Looks
+ * "vmpkram" up with libkmod in /lib/modules/@release (modules.dep, so
+ * DKMS's updates/dkms and "make install"'s extra both count).  Returns 1
+ * with its path in *@path (malloc'd; @path may be NULL), 0 when there is
+ * none (the reason, with the fix, in vmpkram_last_error()), or -errno.
+ */
+int vmpkram_module_find(struct vmpkram_ctx *ctx, const char *release,
+			char **path);
+
+/*
+ * A persistent pool (since LIBVMPKRAM_3), from VMPKRAM_CMD_POOL_GET and
+ * the replies and events that carry the pool attributes.  Size-first:
+ * vmpkram_pool_get() fills what the caller's .size covers; callbacks and
+ * events get it completely filled, .size included.  Attributes the module
+ * did not send (a pool that is not formatted has no UUID or files) are 0.
+ */
+struct vmpkram_pool {
+	uint32_t size;
+	uint32_t state;			/* enum vmpkram_pool_state */
+	char name[VMPKRAM_POOL_NAME_MAX + 1];
+	uint64_t base;			/* physical start address; 0 in
+					 * events, which any user may read */
+	uint64_t pool_size;		/* bytes */
+	uint8_t uuid[16];		/* all zero until formatted */
+	uint64_t generation;		/* advanced by every metadata commit */
+	uint64_t seal_time_ns;		/* CLOCK_REALTIME, 0: never sealed */
+	uint64_t data_size;		/* bytes available to files */
+	uint64_t used;			/* bytes held by files */
+	uint64_t free;			/* bytes not held by files */
+	uint64_t scrub_pending;		/* free bytes still to be zeroed */
+	uint64_t largest_free;		/* largest free run, bytes */
+	uint32_t block_size;		/* allocation unit, bytes */
+	uint32_t nr_files;		/* deleted-but-open ones included */
+	uint32_t max_files;
+	uint32_t clean;			/* 1: the last kernel sealed or
+					 * detached it cleanly */
+	uint32_t mounted;		/* 1: a vmpkramfs is mounted on it */
+	uint32_t __pad;
+	/* why it is UNFORMATTED or DAMAGED and what to do; "" otherwise;
+	 * a longer text from the module is cut to fit */
+	char state_reason[256];
+};
+
+/*
+ * Pool commands (since LIBVMPKRAM_3) all need CAP_SYS_ADMIN, since pools
+ * name physical addresses.  @name is 1..VMPKRAM_POOL_NAME_MAX characters
+ * of [A-Za-z0-9_-]; where it may be NULL the call acts on every pool.
+ * Replies are validated like the status: a pool that cannot be fully
+ * validated is an error (-EBADMSG, -ENODATA, -ERANGE), never a guess.
+ */
+
+/*
+ * Calls @cb for every attached pool.  Returns the number of pools, or
+ * -errno; a negative return of @cb stops the walk and is returned.
+ */
+int vmpkram_pool_list(struct vmpkram_ctx *ctx,
+		      int (*cb)(const struct vmpkram_pool *pool, void *arg),
+		      void *arg);
+
+/* The pool @name in @pool (set pool->size); -ENODEV when there is none. */
+int vmpkram_pool_get(struct vmpkram_ctx *ctx, const char *name,
+		     struct vmpkram_pool *pool);
+
+/*
+ * Attaches the reserved range [@base, @base + @size) as pool @name and
+ * adopts the metadata found there; a range without usable metadata is
+ * attached UNFORMATTED or DAMAGED, never formatted.  The new pool goes to
+ * @pool when not NULL (set pool->size).
+ */
+int vmpkram_pool_attach(struct vmpkram_ctx *ctx, const char *name,
+			uint64_t base, uint64_t size,
+			struct vmpkram_pool *pool);
+
+/* Records a clean shutdown and releases the range; memory is kept. */
+int vmpkram_pool_detach(struct vmpkram_ctx *ctx, const char *name);
+
+/*
+ * Writes fresh, empty metadata with a new UUID: every file of the pool is
+ * gone.  -EBUSY while it is mounted.  The result goes to @pool when not
+ * NULL (set pool->size).
+ */
+int vmpkram_pool_format(struct vmpkram_ctx *ctx, const char *name,
+			struct vmpkram_pool *pool);
+
+/*
+ * Prepares pool @name (NULL: every pool) for kexec: waits for scrubbing,
+ * marks the metadata clean and refuses metadata changes (EROFS) until
+ * unsealed.  *@cmdline (when @cmdline is not NULL) gets the kernel
+ * command-line parameters the next kernel needs for the pools, malloc'd,
+ * "" when the module sent none.
+ */
+int vmpkram_pool_seal(struct vmpkram_ctx *ctx, const char *name,
+		      char **cmdline);
+
+/* Allows metadata changes again; a pool that is not sealed is fine. */
+int vmpkram_pool_unseal(struct vmpkram_ctx *ctx, const char *name);
+
+/* One physically contiguous piece of a file. */
+struct vmpkram_extent {
+	uint64_t offset;		/* file offset */
+	uint64_t phys;			/* physical address */
+	uint64_t len;			/* bytes */
+};
+
+/*
+ * A file of a pool (since LIBVMPKRAM_3), with all of its extents even
+ * when the module sent them in several messages.  Filled completely by
+ * the library, .size included; @extents is valid during the callback
+ * only.
+ */
+struct vmpkram_file {
+	uint32_t size;
+	uint32_t mode;			/* st_mode */
+	uint64_t ino;			/* stable across kexec */
+	uint64_t file_size;		/* bytes */
+	uint64_t mtime_ns;		/* CLOCK_REALTIME */
+	uint32_t uid;			/* in the initial user namespace */
+	uint32_t gid;
+	uint32_t flags;			/* VMPKRAM_FILE_F_* */
+	uint32_t nr_extents;
+	const struct vmpkram_extent *extents;	/* in file offset order */
+	char name[VMPKRAMFS_NAME_MAX + 1];	/* "" when F_ORPHAN */
+};
+
+/*
+ * Calls @cb for every file of pool @pool, deleted-but-open ones included
+ * (VMPKRAM_FILE_F_ORPHAN, no name).  Returns the number of files, or
+ * -errno; a negative return of @cb stops the walk and is returned.
+ */
+int vmpkram_pool_files(struct vmpkram_ctx *ctx, const char *pool,
+		       int (*cb)(const struct vmpkram_file *file, void *arg),
+		       void *arg);
+
 /* Events from the "events" multicast group */
 enum vmpkram_event_type {
 	VMPKRAM_EVENT_STATUS = 1,	/* parameters changed, new status */
 	VMPKRAM_EVENT_JOB,		/* a job started, progressed or ended */
+	VMPKRAM_EVENT_POOL,		/* a pool changed (LIBVMPKRAM_3) */
+};
+
+/* What happened to a pool, and the pool as it is afterwards. */
+struct vmpkram_pool_ntf {
+	uint32_t event;			/* enum vmpkram_pool_event */
+	uint32_t __pad;
+	struct vmpkram_pool pool;
 };
 
 /*
  * Job events reach only callers whose .size covers @job (built against
- * LIBVMPKRAM_2 or later); older callers keep seeing status events only.
+ * LIBVMPKRAM_2 or later), pool events only those whose .size covers @pool
+ * (LIBVMPKRAM_3); older callers never see the types they do not know.
  */
 struct vmpkram_event {
 	uint32_t size;
@@ -117,6 +260,7 @@ struct vmpkram_event {
 	union {
 		struct vmpkram_status status;	/* VMPKRAM_EVENT_STATUS */
 		struct vmpkram_job job;		/* VMPKRAM_EVENT_JOB */
+		struct vmpkram_pool_ntf pool;	/* VMPKRAM_EVENT_POOL */
 	};
 };
 

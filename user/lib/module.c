@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Loading and unloading vmpkram.ko through libkmod, and telling whether it
- * is loaded without loading it.
+ * Loading and unloading vmpkram.ko through libkmod, telling whether it is
+ * loaded without loading it, and whether another kernel (a kexec target)
+ * has it installed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -195,4 +198,80 @@ VMPKRAM_EXPORT int vmpkram_module_unload(struct vmpkram_ctx *ctx)
 				    MODULE_NAME, strerror(-ret));
 	info(ctx, "module %s unloaded\n", MODULE_NAME);
 	return 0;
+}
+
+/* The first module of @list that has a file, or NULL (built in, or none). */
+static const char *lookup_path(struct kmod_list *list)
+{
+	struct kmod_module *mod;
+	struct kmod_list *l;
+	const char *path;
+
+	kmod_list_foreach(l, list) {
+		/* The list keeps its own reference: @path outlives ours. */
+		mod = kmod_module_get_module(l);
+		path = kmod_module_get_path(mod);
+		kmod_module_unref(mod);
+		if (path)
+			return path;
+	}
+	return NULL;
+}
+
+/*
+ * The lookup goes through modules.dep of that release, as modprobe in the
+ * next kernel will: a vmpkram.ko that depmod never indexed (copied by
+ * hand) would not load there either.
+ */
+static int find_in(struct vmpkram_ctx *ctx, const char *dir,
+		   const char *release, char **path)
+{
+	struct kmod_list *list = NULL;
+	struct kmod_ctx *kctx;
+	const char *p;
+	int ret;
+
+	kctx = kmod_new(dir, NULL);
+	if (!kctx)
+		return vmpkram_fail(ctx, -ENOMEM,
+				    "cannot create a libkmod context");
+	kmod_set_log_fn(kctx, kmod_log_fwd, ctx);
+	ret = kmod_module_new_from_lookup(kctx, MODULE_NAME, &list);
+	p = ret < 0 ? NULL : lookup_path(list);
+	if (ret < 0)
+		ret = vmpkram_fail(ctx, ret, "libkmod cannot look up %s in %s: %s",
+				   MODULE_NAME, dir, strerror(-ret));
+	else if (!p)
+		ret = vmpkram_fail(ctx, 0,
+			"no %s module for kernel %s in %s/modules.dep: install it with make dkms-install (DKMS builds it for every kernel) or make install KVER=%s",
+			MODULE_NAME, release, dir, release);
+	else if (path && !(*path = strdup(p)))
+		ret = vmpkram_fail(ctx, -ENOMEM, "out of memory");
+	else
+		ret = 1;
+	kmod_module_unref_list(list);
+	kmod_unref(kctx);
+	return ret;
+}
+
+VMPKRAM_EXPORT int vmpkram_module_find(struct vmpkram_ctx *ctx,
+				       const char *release, char **path)
+{
+	char dir[PATH_MAX];
+	int err;
+
+	if (path)
+		*path = NULL;
+	if (!release || !release[0] || strchr(release, '/') ||
+	    !strcmp(release, ".") || !strcmp(release, ".."))
+		return vmpkram_fail(ctx, -EINVAL, "invalid kernel release \"%s\"",
+				    release ? release : "(null)");
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
+	if (access(dir, F_OK)) {
+		err = errno;
+		return vmpkram_fail(ctx, err == ENOENT ? 0 : -err,
+			"no %s for kernel %s (%s): install the kernel's modules, then vmpkram with make dkms-install or make install KVER=%s",
+			dir, release, strerror(err), release);
+	}
+	return find_in(ctx, dir, release, path);
 }

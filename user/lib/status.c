@@ -81,8 +81,8 @@ int vmpkram_attr_u64(struct nlattr **tb, int type, uint64_t min,
 	return 0;
 }
 
-static int get_string(struct nlattr **tb, int type, char *buf, size_t size,
-		      char *why, size_t why_size)
+int vmpkram_attr_string(struct nlattr **tb, int type, char *buf,
+			size_t size, char *why, size_t why_size)
 {
 	const char *name = vmpkram_attr_name(type);
 	const char *s;
@@ -114,9 +114,10 @@ int vmpkram_status_from_attrs(struct nlattr **tb, struct vmpkram_status *st,
 	ret = vmpkram_attr_u32(tb, VMPKRAM_A_API_VERSION, 1, UINT32_MAX,
 			       &s.api_version, why, why_size);
 	if (!ret)
-		ret = get_string(tb, VMPKRAM_A_MODULE_VERSION,
-				 s.module_version, sizeof(s.module_version),
-				 why, why_size);
+		ret = vmpkram_attr_string(tb, VMPKRAM_A_MODULE_VERSION,
+					  s.module_version,
+					  sizeof(s.module_version), why,
+					  why_size);
 	if (!ret)
 		ret = vmpkram_attr_u64(tb, VMPKRAM_A_FEATURES, 0, UINT64_MAX,
 				       &s.features, why, why_size);

@@ -31,6 +31,13 @@ int vmpkram_attr_u32(struct nlattr **tb, int type, uint32_t min,
 		     uint32_t max, uint32_t *val, char *why, size_t why_size);
 int vmpkram_attr_u64(struct nlattr **tb, int type, uint64_t min,
 		     uint64_t max, uint64_t *val, char *why, size_t why_size);
+/*
+ * A NUL-terminated string of 1..@size - 1 characters, copied to @buf:
+ * -EBADMSG when not terminated or with an embedded NUL, -ERANGE when
+ * empty or too long.
+ */
+int vmpkram_attr_string(struct nlattr **tb, int type, char *buf,
+			size_t size, char *why, size_t why_size);
 /* The attributes of a generic netlink message for @cmd, in @tb. */
 int vmpkram_genl_parse(struct nlmsghdr *nlh, unsigned int cmd,
 		       struct nlattr **tb, char *why, size_t why_size);

@@ -137,7 +137,9 @@ static void test_global(void)
 	       (const char *[]){ "--help", NULL });
 	tap_ok(strstr(r.out, "status") && strstr(r.out, "load") &&
 	       strstr(r.out, "unload") && strstr(r.out, "set") &&
-	       strstr(r.out, "monitor"), "--help lists every command");
+	       strstr(r.out, "monitor") && strstr(r.out, "pool") &&
+	       strstr(r.out, "ls") && strstr(r.out, "kexec"),
+	       "--help lists every command");
 	expect("-h", 0, "Usage: vmpkramctl", NULL,
 	       (const char *[]){ "-h", NULL });
 	expect("--version", 0, "vmpkramctl 0.1.0", NULL,
@@ -154,8 +156,14 @@ static void test_command_help(void)
 {
 	static const char *const cmds[] = {
 		"status", "load", "unload", "set", "monitor", "prefault",
+		"pool", "ls", "kexec",
 	};
-	char want[64];
+	static const char *const subs[][2] = {
+		{ "pool", "status" }, { "pool", "format" }, { "pool", "seal" },
+		{ "pool", "unseal" }, { "pool", "attach" }, { "pool", "detach" },
+		{ "kexec", "load" }, { "kexec", "exec" }, { "kexec", "unload" },
+	};
+	char want[64], name[32];
 	size_t i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -164,6 +172,82 @@ static void test_command_help(void)
 		expect(cmds[i], 0, want, NULL,
 		       (const char *[]){ cmds[i], "--help", NULL });
 	}
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		snprintf(want, sizeof(want), "Usage: vmpkramctl [--json] %s %s",
+			 subs[i][0], subs[i][1]);
+		snprintf(name, sizeof(name), "%s %s --help", subs[i][0],
+			 subs[i][1]);
+		expect(name, 0, want, NULL,
+		       (const char *[]){ subs[i][0], subs[i][1], "--help",
+					 NULL });
+	}
+	expect("pool --help lists the subcommands", 0, "detach NAME", NULL,
+	       (const char *[]){ "pool", "--help", NULL });
+	tap_ok(strstr(r.out, "status [NAME]") && strstr(r.out, "attach NAME SIZE@ADDR"),
+	       "pool --help shows each subcommand's arguments");
+}
+
+static void test_pool_args(void)
+{
+	expect_usage("pool without a subcommand", "no subcommand",
+		     (const char *[]){ "pool", NULL });
+	expect_usage("pool unknown subcommand", "unknown subcommand 'list'",
+		     (const char *[]){ "pool", "list", NULL });
+	expect_usage("pool status bad name", "invalid pool name 'a.b'",
+		     (const char *[]){ "pool", "status", "a.b", NULL });
+	expect_usage("pool status two names", "unexpected argument 'b'",
+		     (const char *[]){ "pool", "status", "a", "b", NULL });
+	expect_usage("pool format without a name", "no pool name",
+		     (const char *[]){ "pool", "format", "--yes", NULL });
+	expect_usage("pool format unknown option", "unknown option '--force'",
+		     (const char *[]){ "pool", "format", "a", "--force", NULL });
+	expect_usage("pool detach without a name", "no pool name",
+		     (const char *[]){ "pool", "detach", NULL });
+	expect_usage("pool seal long name", "invalid pool name",
+		     (const char *[]){ "pool", "seal",
+				       "0123456789012345678901234567890123",
+				       NULL });
+	expect_usage("pool unseal two names", "unexpected argument",
+		     (const char *[]){ "pool", "unseal", "a", "b", NULL });
+	expect_usage("pool attach without a range", "expected NAME and SIZE@ADDR",
+		     (const char *[]){ "pool", "attach", "x", NULL });
+	expect_usage("pool attach bad name", "invalid pool name 'a b'",
+		     (const char *[]){ "pool", "attach", "a b", "4M@0", NULL });
+	expect_usage("pool attach malformed range", "expected SIZE@ADDR",
+		     (const char *[]){ "pool", "attach", "x", "4M", NULL });
+	expect_usage("pool attach misaligned range", "multiples of 2M",
+		     (const char *[]){ "pool", "attach", "x", "4M@0x1000",
+				       NULL });
+	expect_usage("pool attach too small", "from 4M to 4T",
+		     (const char *[]){ "pool", "attach", "x", "2M@0x40000000",
+				       NULL });
+	expect_usage("ls unknown option", "unknown option '--all'",
+		     (const char *[]){ "ls", "--all", NULL });
+	expect_usage("ls two pools", "unexpected argument 'b'",
+		     (const char *[]){ "ls", "a", "b", NULL });
+	expect_usage("ls bad pool name", "invalid pool name",
+		     (const char *[]){ "ls", "a/b", NULL });
+}
+
+static void test_kexec_args(void)
+{
+	expect_usage("kexec without a subcommand", "no subcommand",
+		     (const char *[]){ "kexec", NULL });
+	expect_usage("kexec unknown subcommand", "unknown subcommand 'reboot'",
+		     (const char *[]){ "kexec", "reboot", NULL });
+	expect_usage("kexec load without --kernel", "--kernel is required",
+		     (const char *[]){ "kexec", "load", NULL });
+	expect_usage("kexec load extra argument", "unexpected argument",
+		     (const char *[]){ "kexec", "load", "--kernel", "k", "now",
+				       NULL });
+	expect_usage("kexec load --initrd without value", "needs a value",
+		     (const char *[]){ "kexec", "load", "--kernel", "k",
+				       "--initrd", NULL });
+	/* Never run for real: exec would reboot, unload would change the host. */
+	expect_usage("kexec exec extra argument", "unexpected argument",
+		     (const char *[]){ "kexec", "exec", "now", NULL });
+	expect_usage("kexec unload extra argument", "unexpected argument",
+		     (const char *[]){ "kexec", "unload", "now", NULL });
 }
 
 static void test_prefault_args(void)
@@ -295,6 +379,90 @@ static void test_json_error(void)
 	json_object_put(obj);
 }
 
+/* A bzImage setup header whose kernel is release @release. */
+static int write_image(const char *path, const char *release,
+		       unsigned int cmdline_size)
+{
+	unsigned char img[8192] = { 0 };
+	FILE *f;
+	int ok;
+
+	img[0x1f1] = 15;
+	img[0x1fe] = 0x55;
+	img[0x1ff] = 0xaa;
+	memcpy(img + 0x202, "HdrS", 4);
+	img[0x206] = 0x0f;
+	img[0x207] = 0x02;
+	img[0x20e] = 0x00;		/* version string at 0x1000 */
+	img[0x20f] = 0x0e;
+	img[0x211] = 0x01;
+	img[0x236] = 0x7f;
+	img[0x238] = cmdline_size & 0xff;
+	img[0x239] = cmdline_size >> 8;
+	snprintf((char *)img + 0x1000, 128, "%s (test) #1", release);
+	f = fopen(path, "w");
+	if (!f)
+		return 0;
+	ok = fwrite(img, sizeof(img), 1, f) == 1;
+	return !fclose(f) && ok;
+}
+
+/*
+ * kexec load refusals that come before anything changes: a refusal here
+ * must never reach the seal or kexec_file_load, whoever runs the tests.
+ */
+static void test_kexec_refusals(void)
+{
+	char dir[] = "/tmp/vmpkram-cli-XXXXXX", img[64], tiny[64], text[64];
+
+	if (!tap_ok(mkdtemp(dir) != NULL, "kexec load: temporary directory"))
+		return;
+	snprintf(img, sizeof(img), "%s/vmlinuz", dir);
+	snprintf(tiny, sizeof(tiny), "%s/vmlinuz-tiny", dir);
+	snprintf(text, sizeof(text), "%s/text", dir);
+	if (!tap_ok(write_image(img, "0.0.0-vmpkram-test", 2047) &&
+		    write_image(tiny, "0.0.0-vmpkram-test", 40) &&
+		    write_image(text, "", 0) && !truncate(text, 100),
+		    "kexec load: crafted images"))
+		goto out;
+
+	expect("kexec load of a missing kernel", 1, NULL,
+	       "--kernel /nonexistent/vmlinuz: No such file",
+	       (const char *[]){ "kexec", "load", "--kernel",
+				 "/nonexistent/vmlinuz", NULL });
+	expect("kexec load of a missing initrd", 1, NULL,
+	       "--initrd /nonexistent/initrd: No such file",
+	       (const char *[]){ "kexec", "load", "--kernel", img, "--initrd",
+				 "/nonexistent/initrd", NULL });
+	expect("kexec load of a directory", 1, NULL, "not a regular file",
+	       (const char *[]){ "kexec", "load", "--kernel", dir, NULL });
+	expect("kexec load of a file that is no kernel", 1, NULL,
+	       "Exec format error (too short to be a kernel image)",
+	       (const char *[]){ "kexec", "load", "--kernel", text, NULL });
+	expect("kexec load of a kernel without module", 1, NULL,
+	       "kernel 0.0.0-vmpkram-test: No such file or directory (--force loads it anyway)",
+	       (const char *[]){ "kexec", "load", "--kernel", img, NULL });
+	tap_ok(strstr(r.err, "make dkms-install") &&
+	       strstr(r.err, "make install KVER=0.0.0-vmpkram-test"),
+	       "... says how to install the module");
+	expect("kexec load --force, command line too long", 1, NULL,
+	       "kernel 0.0.0-vmpkram-test takes at most 9",
+	       (const char *[]){ "kexec", "load", "--kernel", tiny, "--force",
+				 "--command-line", "root=/dev/vda console=ttyS0",
+				 NULL });
+	tap_ok(strstr(r.err, "warning: loading anyway (--force)") != NULL,
+	       "... after warning that --force skips the module");
+	expect("kexec load --append with an open quote", 1, NULL,
+	       "a double quote is not closed",
+	       (const char *[]){ "kexec", "load", "--kernel", img, "--force",
+				 "--append", "a=\"b", NULL });
+out:
+	unlink(img);
+	unlink(tiny);
+	unlink(text);
+	rmdir(dir);
+}
+
 static void test_not_loaded(void)
 {
 	struct json_object *obj, *v;
@@ -316,6 +484,21 @@ static void test_not_loaded(void)
 	       !json_object_get_boolean(v) &&
 	       json_object_object_length(obj) == 1,
 	       "--json status: {\"loaded\": false} only");
+	json_object_put(obj);
+
+	expect("pool status without the module", 1, NULL,
+	       "the vmpkram module is not loaded",
+	       (const char *[]){ "pool", "status", NULL });
+	expect("ls without the module", 1, NULL, "not loaded",
+	       (const char *[]){ "ls", "--extents", NULL });
+	expect("--json pool seal without the module", 1, NULL, NULL,
+	       (const char *[]){ "--json", "pool", "seal", NULL });
+	obj = json_out("--json pool seal");
+	if (obj)
+		tap_ok(json_object_object_get_ex(obj, "error", &v) &&
+		       json_object_object_get_ex(v, "errno", &v) &&
+		       json_object_get_int(v) == ENODEV,
+		       "--json pool seal: error.errno is ENODEV");
 	json_object_put(obj);
 
 	/* unload checks sysfs first: no libkmod call, nothing removed. */
@@ -348,6 +531,9 @@ int main(int argc, char **argv)
 	test_bad_args();
 	test_json_error();
 	test_prefault_file();
+	test_pool_args();
+	test_kexec_args();
+	test_kexec_refusals();
 	test_not_loaded();
 	return tap_exit();
 }

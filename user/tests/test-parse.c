@@ -243,6 +243,65 @@ static void test_maps_find(void)
 		fclose(f);
 }
 
+static void pool_name_case(const char *s, int expected)
+{
+	tap_ok(parse_pool_name(s) == expected, "parse_pool_name('%s') is %d",
+	       s, expected);
+}
+
+static void test_pool_name(void)
+{
+	pool_name_case("test", 0);
+	pool_name_case("pool_0-A", 0);
+	pool_name_case("a", 0);
+	pool_name_case("0123456789012345678901234567890", 0);	/* 31 */
+	pool_name_case("01234567890123456789012345678901", -ERANGE); /* 32 */
+	pool_name_case("", -ERANGE);
+	pool_name_case("a b", -EINVAL);
+	pool_name_case("a/b", -EINVAL);
+	pool_name_case("a:b", -EINVAL);
+	pool_name_case("a.b", -EINVAL);
+	pool_name_case("pool\xc3\xa9", -EINVAL);
+}
+
+static void pool_range_case(const char *s, int expected, uint64_t size,
+			    uint64_t base)
+{
+	uint64_t sz = 1, b = 1;
+	const char *why = NULL;
+	int ret = parse_pool_range(s, &sz, &b, &why);
+
+	tap_ok(ret == expected && (ret ? why != NULL : sz == size && b == base),
+	       "parse_pool_range('%s') is %d%s%s", s, expected,
+	       ret ? ": " : "", ret && why ? why : "");
+}
+
+static void test_pool_range(void)
+{
+	pool_range_case("512M@0x40000000", 0, 512ULL << 20, 0x40000000);
+	pool_range_case("64m@1536m", 0, 64ULL << 20, 1536ULL << 20);
+	pool_range_case("4M@0", 0, 4ULL << 20, 0);
+	pool_range_case("4T@4T", 0, 4ULL << 40, 4ULL << 40);
+	pool_range_case("0x20000000@0x40000000", 0, 512ULL << 20, 0x40000000);
+	pool_range_case("1G@4G", 0, 1ULL << 30, 4ULL << 30);
+	pool_range_case("512M", -EINVAL, 0, 0);
+	pool_range_case("@0x40000000", -EINVAL, 0, 0);
+	pool_range_case("512M@", -EINVAL, 0, 0);
+	pool_range_case("512M$0x40000000", -EINVAL, 0, 0);
+	pool_range_case("512M@0x4000000@0", -EINVAL, 0, 0);
+	pool_range_case("-512M@0x40000000", -EINVAL, 0, 0);
+	pool_range_case("512X@0x40000000", -EINVAL, 0, 0);
+	pool_range_case(" 512M@0x40000000", -EINVAL, 0, 0);
+	pool_range_case("2M@0x40000000", -ERANGE, 0, 0);
+	pool_range_case("0@0x40000000", -ERANGE, 0, 0);
+	pool_range_case("6T@0", -ERANGE, 0, 0);
+	pool_range_case("512M@0xffffffffffe00000", -ERANGE, 0, 0);
+	pool_range_case("512M@99999999999999999999", -ERANGE, 0, 0);
+	pool_range_case("5M@0x40000000", -EDOM, 0, 0);
+	pool_range_case("512M@0x40001000", -EDOM, 0, 0);
+	pool_range_case("512M@1M", -EDOM, 0, 0);
+}
+
 int main(void)
 {
 	test_u32();
@@ -251,5 +310,7 @@ int main(void)
 	test_range();
 	test_maps_line();
 	test_maps_find();
+	test_pool_name();
+	test_pool_range();
 	return tap_exit();
 }

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmpkramctl pool format NAME [--yes]: the pool is read first, so that the
+ * operator is told what the format destroyed (and asked before, at a
+ * terminal).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "vmpkramctl.h"
+
+static bool had_files(const struct vmpkram_pool *p)
+{
+	return p->state == VMPKRAM_POOL_READY ||
+	       p->state == VMPKRAM_POOL_SEALED;
+}
+
+/* "3 files (10 MiB)", or "damaged metadata" */
+static void destroyed_text(const struct vmpkram_pool *p, char *buf,
+			   size_t size)
+{
+	char used[32];
+
+	ctl_size_text(p->used, used, sizeof(used));
+	if (had_files(p))
+		snprintf(buf, size, "%u file%s (%s)", p->nr_files,
+			 p->nr_files == 1 ? "" : "s", used);
+	else
+		snprintf(buf, size, "%s metadata", ctl_pool_state(p->state));
+}
+
+/* Only a person at a terminal is asked; scripts say what they mean. */
+static bool confirmed(const struct vmpkram_pool *p)
+{
+	char what[64], size[32], answer[16] = "";
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return true;
+	destroyed_text(p, what, sizeof(what));
+	ctl_size_text(p->pool_size, size, sizeof(size));
+	fprintf(stderr, "Format pool %s (%s at 0x%" PRIx64 "), destroying %s? [y/N] ",
+		p->name, size, p->base, what);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static void print_result(struct ctl *ctl, const struct vmpkram_pool *old,
+			 const struct vmpkram_pool *new)
+{
+	struct json_object *obj;
+	char what[64];
+
+	if (ctl->json) {
+		obj = json_object_new_object();
+		json_object_object_add(obj, "pool", ctl_pool_json(new));
+		json_object_object_add(obj, "previous", ctl_pool_json(old));
+		ctl_json_print(obj, JSON_C_TO_STRING_PRETTY |
+				    JSON_C_TO_STRING_SPACED);
+		return;
+	}
+	destroyed_text(old, what, sizeof(what));
+	printf("pool %s formatted: destroyed %s\n", new->name, what);
+	ctl_pool_print(new);
+}
+
+static int format(struct ctl *ctl, const char *name, bool yes)
+{
+	struct vmpkram_pool old = { .size = sizeof(old) };
+	struct vmpkram_pool new = { .size = sizeof(new) };
+	int ret;
+
+	ret = ctl_require_module(ctl, "pool format");
+	if (ret)
+		return ret;
+	ret = vmpkram_pool_get(ctl->lib, name, &old);
+	if (ret)
+		return ctl_fail(ctl, "pool format", ret,
+				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+	if (!yes && !ctl->json && !confirmed(&old))
+		return ctl_fail(ctl, "pool format", -ECANCELED,
+				"not confirmed, nothing changed");
+	ret = vmpkram_pool_format(ctl->lib, name, &new);
+	if (ret)
+		return ctl_fail(ctl, "pool format", ret,
+				ret == -EBUSY ? "unmount it first" : NULL);
+	print_result(ctl, &old, &new);
+	return EXIT_SUCCESS;
+}
+
+int cmd_pool_format(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv)
+{
+	static const struct option opts[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *name;
+	bool yes = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'y':
+			yes = true;
+			break;
+		case 'h':
+			return ctl_help(cmd);
+		default:
+			return ctl_bad_option(ctl, cmd, argv, c);
+		}
+	}
+	ret = ctl_pool_args(ctl, cmd, argc, argv, true, &name);
+	if (ret >= 0)
+		return ret;
+	return format(ctl, name, yes);
+}

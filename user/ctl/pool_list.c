@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The pools as an array, for the commands that show or walk them, and the
+ * module check they all make first: resolving the netlink family would
+ * load the module, and with it the command line's pools, as a side effect.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "parse.h"
+#include "vmpkramctl.h"
+
+int ctl_require_module(struct ctl *ctl, const char *what)
+{
+	int ret = ctl_lib(ctl);
+
+	if (ret)
+		return ret;
+	ret = vmpkram_module_is_loaded(ctl->lib);
+	if (ret < 0)
+		return ctl_fail(ctl, what, ret, NULL);
+	if (!ret)
+		return ctl_fail(ctl, what, -ENODEV,
+				"the vmpkram module is not loaded: load it with " PROG " load");
+	return 0;
+}
+
+int ctl_pool_name_arg(struct ctl *ctl, const struct ctl_cmd *cmd,
+		      const char *name)
+{
+	if (!parse_pool_name(name))
+		return -1;
+	return ctl_usage_error(ctl, cmd,
+			       "invalid pool name '%s' (1 to %d characters of A-Z a-z 0-9 _ -)",
+			       name, VMPKRAM_POOL_NAME_MAX);
+}
+
+int ctl_pool_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		  char **argv, bool required, const char **name)
+{
+	*name = NULL;
+	if (optind >= argc)
+		return required ? ctl_usage_error(ctl, cmd, "no pool name given") :
+				  -1;
+	if (argc - optind > 1)
+		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
+				       argv[optind + 1]);
+	*name = argv[optind];
+	return ctl_pool_name_arg(ctl, cmd, *name);
+}
+
+static int add_pool(const struct vmpkram_pool *pool, void *arg)
+{
+	struct ctl_pools *pools = arg;
+	struct vmpkram_pool *p;
+
+	p = realloc(pools->pool, (pools->n + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	pools->pool = p;
+	pools->pool[pools->n++] = *pool;
+	return 0;
+}
+
+static const char *pools_hint(int error)
+{
+	switch (error) {
+	case -EPERM:
+		return "needs CAP_SYS_ADMIN";
+	case -EOPNOTSUPP:
+		return "the loaded module has no persistent pools";
+	default:
+		return NULL;
+	}
+}
+
+/* Pool @name, or every pool when it is NULL; the module must be loaded. */
+int ctl_pools_get(struct ctl *ctl, const char *what, const char *name,
+		  struct ctl_pools *pools)
+{
+	struct vmpkram_pool pool = { .size = sizeof(pool) };
+	int ret;
+
+	memset(pools, 0, sizeof(*pools));
+	if (name) {
+		ret = vmpkram_pool_get(ctl->lib, name, &pool);
+		if (!ret)
+			ret = add_pool(&pool, pools);
+	} else {
+		ret = vmpkram_pool_list(ctl->lib, add_pool, pools);
+	}
+	if (ret < 0) {
+		ctl_pools_free(pools);
+		return ctl_fail(ctl, what, ret, pools_hint(ret));
+	}
+	return 0;
+}
+
+void ctl_pools_free(struct ctl_pools *pools)
+{
+	free(pools->pool);
+	memset(pools, 0, sizeof(*pools));
+}
