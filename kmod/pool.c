@@ -144,7 +144,8 @@ static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 	mutex_init(&pool->lock);
 
 	/* The resource name must outlive the claim: it points into @pool. */
-	pool->res = request_mem_region(base, size, pool->name);
+	snprintf(pool->res_name, sizeof(pool->res_name), "vmpkram pool %s", name);
+	pool->res = request_mem_region(base, size, pool->res_name);
 	if (!pool->res) {
 		pool_err(extack, "range is claimed by another driver",
 			 "pool %s: %#llx@%#llx is claimed by another driver (see /proc/iomem)",
@@ -280,7 +281,8 @@ int vmpkram_pool_seal(struct vmpkram_pool *pool)
 		return ret;
 
 	mutex_lock(&pool->lock);
-	ret = pool->state == VMPKRAM_POOL_SEALED ? 0 : vmpkram_pool_writable(pool);
+	/* Sealing again changes nothing: no commit, the seal time stays. */
+	ret = pool->state == VMPKRAM_POOL_SEALED ? 1 : vmpkram_pool_writable(pool);
 	if (!ret) {
 		pool->state = VMPKRAM_POOL_SEALED;
 		pool->meta.flags |= cpu_to_le32(VMPKRAM_SB_F_CLEAN);
@@ -288,7 +290,7 @@ int vmpkram_pool_seal(struct vmpkram_pool *pool)
 		vmpkram_meta_commit(pool);
 	}
 	mutex_unlock(&pool->lock);
-	return ret;
+	return ret > 0 ? 0 : ret;
 }
 
 /* Caller holds vmpkram_pools_lock. */

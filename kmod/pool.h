@@ -32,6 +32,7 @@ struct super_block;
  * @base: physical start
  * @size: bytes
  * @res: the claimed resource
+ * @res_name: its name in /proc/iomem
  * @virt: kernel mapping of the whole range (write-back)
  * @lock: serializes everything below and every commit
  * @state: enum vmpkram_pool_state
@@ -63,6 +64,7 @@ struct vmpkram_pool {
 	phys_addr_t base;
 	u64 size;
 	struct resource *res;
+	char res_name[VMPKRAM_POOL_NAME_MAX + 16];
 	void *virt;
 
 	struct mutex lock;	/* the fields below, and every commit */
