@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
+#include <linux/error-injection.h>
 
 #include "compat.h"
 #include "fs.h"
@@ -141,7 +142,7 @@ static struct inode *make_root(struct super_block *sb,
 }
 
 /* One pinned dentry per file in the pool.  pool->lock held. */
-static int add_files(struct super_block *sb)
+static noinline int vmpkram_add_files(struct super_block *sb)
 {
 	struct vmpkram_pool *pool = sb->s_fs_info;
 	char name[VMPKRAMFS_NAME_MAX + 1];
@@ -169,6 +170,7 @@ static int add_files(struct super_block *sb)
 	}
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vmpkram_add_files, ERRNO);
 
 static const char *const state_names[] = {
 	[VMPKRAM_POOL_UNFORMATTED] = "unformatted",
@@ -204,7 +206,7 @@ static int vmpkram_fill_super(struct super_block *sb, struct fs_context *fc)
 			state_names[pool->state], pool->reason);
 	} else {
 		pool->sb = sb;
-		ret = add_files(sb);
+		ret = vmpkram_add_files(sb);
 	}
 	mutex_unlock(&pool->lock);
 	return ret;

@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/error-injection.h>
 
 #include "pool.h"
 
@@ -67,6 +68,7 @@ int vmpkram_alloc_init(struct vmpkram_pool *pool)
 		return -ENOMEM;
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vmpkram_alloc_init, ERRNO);
 
 void vmpkram_alloc_free(struct vmpkram_pool *pool)
 {
@@ -184,7 +186,8 @@ static u32 take_clean(struct vmpkram_pool *pool, u32 prev)
 	return b;
 }
 
-static int grow(struct vmpkram_pool *pool, u32 slot, u32 have, u32 need)
+static noinline int vmpkram_grow_blocks(struct vmpkram_pool *pool, u32 slot,
+					u32 have, u32 need)
 {
 	u32 *old = pool->fblocks[slot], *blocks, i, b;
 
@@ -203,6 +206,7 @@ static int grow(struct vmpkram_pool *pool, u32 slot, u32 have, u32 need)
 	kvfree(old);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vmpkram_grow_blocks, ERRNO);
 
 static void shrink(struct vmpkram_pool *pool, u32 slot, u32 need, u32 have)
 {
@@ -253,7 +257,7 @@ int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
 	if (need > have) {
 		ret = wait_for_clean(pool, need - have);
 		if (!ret)
-			ret = grow(pool, slot, have, need);
+			ret = vmpkram_grow_blocks(pool, slot, have, need);
 		if (ret)
 			return ret;
 	}

@@ -10,6 +10,7 @@
 #include <linux/string.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
+#include <linux/error-injection.h>
 
 #include "pool.h"
 
@@ -62,6 +63,7 @@ int vmpkram_file_create(struct vmpkram_pool *pool, const char *name,
 	*slot = i;
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vmpkram_file_create, ERRNO);
 
 /*
  * The name goes, the blocks stay until vmpkram_file_release(): the file

@@ -17,6 +17,7 @@
 #include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/uuid.h>
+#include <linux/error-injection.h>
 
 #include "pool.h"
 
@@ -100,6 +101,7 @@ int vmpkram_meta_alloc(struct vmpkram_pool *pool)
 		return -ENOMEM;
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vmpkram_meta_alloc, ERRNO);
 
 static void free_fblocks(struct vmpkram_pool *pool)
 {

@@ -9,6 +9,7 @@
 
 #include <linux/capability.h>
 #include <linux/slab.h>
+#include <linux/error-injection.h>
 #include <net/genetlink.h>
 
 #include "compat.h"
@@ -73,8 +74,9 @@ static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool,
 }
 
 /* A message of @cmd describing @pool; pool->lock taken here. */
-static struct sk_buff *pool_msg(struct vmpkram_pool *pool, u8 cmd, u32 portid,
-				u32 seq, u32 event)
+static noinline struct sk_buff *vmpkram_pool_msg(struct vmpkram_pool *pool,
+						 u8 cmd, u32 portid, u32 seq,
+						 u32 event)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -100,12 +102,13 @@ static struct sk_buff *pool_msg(struct vmpkram_pool *pool, u8 cmd, u32 portid,
 	genlmsg_end(skb, hdr);
 	return skb;
 }
+ALLOW_ERROR_INJECTION(vmpkram_pool_msg, ERRNO);
 
 void vmpkram_notify_pool(struct vmpkram_pool *pool, u32 event)
 {
 	struct sk_buff *skb;
 
-	skb = pool_msg(pool, VMPKRAM_CMD_POOL_NTF, 0, 0, event);
+	skb = vmpkram_pool_msg(pool, VMPKRAM_CMD_POOL_NTF, 0, 0, event);
 	if (IS_ERR(skb)) {
 		pr_warn_ratelimited("cannot build pool event: %ld\n", PTR_ERR(skb));
 		return;
@@ -117,8 +120,8 @@ static int reply_pool(struct vmpkram_pool *pool, struct genl_info *info)
 {
 	struct sk_buff *skb;
 
-	skb = pool_msg(pool, info->genlhdr->cmd, info->snd_portid,
-		       info->snd_seq, 0);
+	skb = vmpkram_pool_msg(pool, info->genlhdr->cmd, info->snd_portid,
+			       info->snd_seq, 0);
 	if (IS_ERR(skb))
 		return PTR_ERR(skb);
 	return genlmsg_reply(skb, info);
@@ -231,8 +234,8 @@ int vmpkram_nl_pool_detach(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(pool);
 		goto out;
 	}
-	event = pool_msg(pool, VMPKRAM_CMD_POOL_NTF, 0, 0,
-			 VMPKRAM_POOL_EV_DETACHED);
+	event = vmpkram_pool_msg(pool, VMPKRAM_CMD_POOL_NTF, 0, 0,
+				 VMPKRAM_POOL_EV_DETACHED);
 	ret = vmpkram_pool_detach(pool);
 	if (ret) {
 		NL_SET_ERR_MSG_MOD(info->extack,

@@ -25,6 +25,7 @@
 #include <linux/sched/task.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/error-injection.h>
 
 #include "compat.h"
 #include "job.h"
@@ -152,8 +153,10 @@ static int vmpkram_prefault_locked(struct vmpkram_prefault_job *pj,
 	return 0;
 }
 
-static int vmpkram_prefault_chunk(struct vmpkram_job *job, unsigned long start,
-				  unsigned long end, bool caller, u64 *done)
+static noinline int vmpkram_prefault_chunk(struct vmpkram_job *job,
+					   unsigned long start,
+					   unsigned long end, bool caller,
+					   u64 *done)
 {
 	struct vmpkram_prefault_job *pj = to_prefault(job);
 	int locked = 0;
@@ -168,6 +171,7 @@ static int vmpkram_prefault_chunk(struct vmpkram_job *job, unsigned long start,
 	mmput(pj->mm);
 	return ret;
 }
+ALLOW_ERROR_INJECTION(vmpkram_prefault_chunk, ERRNO);
 
 /*
  * Chunks must not split a huge page: use the largest page size mapped in
@@ -191,7 +195,8 @@ static int vmpkram_chunk_size(struct mm_struct *mm, unsigned long start,
 }
 
 /* The target's mm, mmgrab()ed, after the permission check. */
-static int vmpkram_target_mm(u32 pid, struct mm_struct **mmp, pid_t *tgid)
+static noinline int vmpkram_target_mm(u32 pid, struct mm_struct **mmp,
+				      pid_t *tgid)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -224,6 +229,7 @@ static int vmpkram_target_mm(u32 pid, struct mm_struct **mmp, pid_t *tgid)
 	*mmp = mm;
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vmpkram_target_mm, ERRNO);
 
 static int vmpkram_prefault_check(const struct vmpkram_prefault *req)
 {
