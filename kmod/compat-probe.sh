@@ -44,3 +44,7 @@ probe HAVE_MNT_IDMAP linux/fs.h 'int \(\*create\) \(struct mnt_idmap \*'
 probe HAVE_INODE_MTIME_ACCESSORS linux/fs.h 'inode_set_mtime_to_ts\('
 # 6.6 moved a dump's parsed attributes into a genl_info.
 probe HAVE_GENL_INFO_DUMP net/genetlink.h 'genl_info_dump\(struct netlink_callback'
+# 6.6 passes an order to huge_fault instead of enum page_entry_size.
+probe HAVE_HUGE_FAULT_ORDER linux/mm.h 'huge_fault\)\(struct vm_fault \*vmf, unsigned int order\)'
+# 6.10 replaced mm->get_unmapped_area by mm_get_unmapped_area().
+probe HAVE_MM_GET_UNMAPPED_AREA linux/sched/mm.h 'unsigned long mm_get_unmapped_area\('

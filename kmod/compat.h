@@ -10,6 +10,7 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <net/genetlink.h>
 
 #include "compat_probed.h"
@@ -90,6 +91,35 @@ static inline void vmpkram_inode_set_atime(struct inode *inode,
 	inode_set_atime_to_ts(inode, ts);
 #else
 	inode->i_atime = ts;
+#endif
+}
+
+/* huge_fault() gets an order from 6.6 on, an enum page_entry_size before. */
+#ifdef HAVE_HUGE_FAULT_ORDER
+#define VMPKRAM_HUGE_FAULT_ARG unsigned int
+static inline unsigned int vmpkram_fault_order(unsigned int order)
+{
+	return order;
+}
+#else
+#define VMPKRAM_HUGE_FAULT_ARG enum page_entry_size
+static inline unsigned int vmpkram_fault_order(enum page_entry_size pe)
+{
+	return pe == PE_SIZE_PUD ? PUD_SHIFT - PAGE_SHIFT :
+	       pe == PE_SIZE_PMD ? PMD_SHIFT - PAGE_SHIFT : 0;
+}
+#endif
+
+static inline unsigned long vmpkram_mm_get_unmapped_area(struct file *file,
+							 unsigned long addr,
+							 unsigned long len,
+							 unsigned long pgoff,
+							 unsigned long flags)
+{
+#ifdef HAVE_MM_GET_UNMAPPED_AREA
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
 }
 

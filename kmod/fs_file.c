@@ -14,7 +14,9 @@
 #include <linux/fs.h>
 #include <linux/falloc.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/pagemap.h>
+#include <linux/pfn_t.h>
 #include <linux/uio.h>
 
 #include "compat.h"
@@ -206,41 +208,125 @@ static long vmpkram_fallocate(struct file *file, int mode, loff_t offset,
 	return ret;
 }
 
-static vm_fault_t vmpkram_fault(struct vm_fault *vmf)
+atomic64_t vmpkram_faults[VMPKRAM_FAULT_SIZES];
+
+/*
+ * Physical address of the @size bytes at file offset @pos, or 0 when they
+ * are not one aligned, physically contiguous run (a 1 GiB fault over
+ * blocks that are not adjacent).
+ */
+static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
 {
-	struct inode *inode = file_inode(vmf->vma->vm_file);
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-	u32 b;
+	const u32 *blk = pool->fblocks[VMPKRAM_I(inode)->slot];
+	u32 i = pos >> VMPKRAM_BLOCK_SHIFT, n = size >> VMPKRAM_BLOCK_SHIFT, j;
+	phys_addr_t phys = vmpkram_block_phys(pool, blk[i]) +
+			   (pos & (VMPKRAM_BLOCK_SIZE - 1));
+
+	if (!IS_ALIGNED(phys, size))
+		return 0;
+	for (j = 1; j < n; j++)
+		if (blk[i + j] != blk[i] + j)
+			return 0;
+	return phys;
+}
+
+static vm_fault_t insert(struct vm_fault *vmf, unsigned int order, pfn_t pfn)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+
+	if (!order)
+		return vmf_insert_mixed(vmf->vma, vmf->address, pfn);
+	if (order == PMD_SHIFT - PAGE_SHIFT)
+		return vmf_insert_pfn_pmd(vmf, pfn, write);
+	return vmf_insert_pfn_pud(vmf, pfn, write);
+}
+
+/*
+ * One fault of 4 KiB, 2 MiB or 1 GiB.  A huge fault the mapping cannot
+ * take (not aligned, past the end of file, blocks not contiguous) falls
+ * back to the next smaller size.
+ */
+static vm_fault_t vmpkram_dax_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct inode *inode = file_inode(vma->vm_file);
+	size_t size = PAGE_SIZE << order;
+	unsigned long addr = ALIGN_DOWN(vmf->address, size);
+	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
+	vm_fault_t ret = order ? VM_FAULT_FALLBACK : VM_FAULT_SIGBUS;
+	phys_addr_t phys;
+
+	if (order && (addr < vma->vm_start || addr + size > vma->vm_end ||
+		      !IS_ALIGNED(pos, size)))
+		return VM_FAULT_FALLBACK;
 
 	filemap_invalidate_lock_shared(inode->i_mapping);
-	if (pos < i_size_read(inode)) {
-		b = pool->fblocks[VMPKRAM_I(inode)->slot][pos >> VMPKRAM_BLOCK_SHIFT];
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     PHYS_PFN(vmpkram_block_phys(pool, b) +
-					      (pos & (VMPKRAM_BLOCK_SIZE - 1))));
+	if (pos + size <= round_up(i_size_read(inode), PAGE_SIZE)) {
+		phys = fault_phys(inode, pos, size);
+		if (phys)
+			ret = insert(vmf, order, phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
 	}
 	filemap_invalidate_unlock_shared(inode->i_mapping);
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&vmpkram_faults[order / (PMD_SHIFT - PAGE_SHIFT)]);
 	return ret;
+}
+
+static vm_fault_t vmpkram_fault(struct vm_fault *vmf)
+{
+	return vmpkram_dax_fault(vmf, 0);
+}
+
+static vm_fault_t vmpkram_huge_fault(struct vm_fault *vmf,
+				     VMPKRAM_HUGE_FAULT_ARG size)
+{
+	return vmpkram_dax_fault(vmf, vmpkram_fault_order(size));
 }
 
 static const struct vm_operations_struct vmpkram_vm_ops = {
 	.fault = vmpkram_fault,
+	.huge_fault = vmpkram_huge_fault,
 };
 
 /*
  * Only shared mappings: a private copy-on-write mapping of pool memory has
- * no use for guest RAM, and VM_PFNMAP cannot back it.
+ * no use for guest RAM.  Pool memory has struct pages and the inode is
+ * DAX, as with device-dax: faults insert 2 MiB and 1 GiB entries, and
+ * get_user_pages() (O_DIRECT, vhost, KVM) works on the mapping.
  */
 static int vmpkram_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	file_accessed(file);
-	vmpkram_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vmpkram_vm_flags_set(vma, VM_HUGEPAGE | VM_DONTEXPAND);
 	vma->vm_ops = &vmpkram_vm_ops;
 	return 0;
+}
+
+/*
+ * Places a mapping so that file offset and address agree modulo 1 GiB
+ * (mappings of 1 GiB or more) or 2 MiB, so huge faults can be taken.
+ */
+static unsigned long vmpkram_file_get_unmapped_area(struct file *file,
+						    unsigned long addr,
+						    unsigned long len,
+						    unsigned long pgoff,
+						    unsigned long flags)
+{
+	unsigned long align = len >= PUD_SIZE ? PUD_SIZE : PMD_SIZE;
+	unsigned long off = pgoff << PAGE_SHIFT, found;
+
+	if (addr || (flags & MAP_FIXED) || len < PMD_SIZE ||
+	    len + align < len)
+		goto plain;
+	found = vmpkram_mm_get_unmapped_area(file, 0, len + align, pgoff, flags);
+	if (IS_ERR_VALUE(found))
+		goto plain;
+	return found + ((off - found) & (align - 1));
+plain:
+	return vmpkram_mm_get_unmapped_area(file, addr, len, pgoff, flags);
 }
 
 const struct file_operations vmpkram_file_fops = {
@@ -249,6 +335,7 @@ const struct file_operations vmpkram_file_fops = {
 	.read_iter = vmpkram_read_iter,
 	.write_iter = vmpkram_write_iter,
 	.mmap = vmpkram_mmap,
+	.get_unmapped_area = vmpkram_file_get_unmapped_area,
 	.fsync = vmpkram_fsync,
 	.fallocate = vmpkram_fallocate,
 };

@@ -68,7 +68,16 @@ static int vmpkram_fill_status(struct sk_buff *skb)
 	    nla_put_u32(skb, VMPKRAM_A_MAX_WORKERS, vmpkram_max_workers()) ||
 	    nla_put_u32(skb, VMPKRAM_A_WORKERS_LIMIT, VMPKRAM_WORKERS_LIMIT) ||
 	    nla_put_u32(skb, VMPKRAM_A_NR_POOLS, vmpkram_nr_pools()) ||
-	    nla_put_u32(skb, VMPKRAM_A_NR_JOBS, vmpkram_nr_jobs()))
+	    nla_put_u32(skb, VMPKRAM_A_NR_JOBS, vmpkram_nr_jobs()) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_FAULTS_PTE,
+			      atomic64_read(&vmpkram_faults[VMPKRAM_FAULT_PTE]),
+			      VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_FAULTS_PMD,
+			      atomic64_read(&vmpkram_faults[VMPKRAM_FAULT_PMD]),
+			      VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_FAULTS_PUD,
+			      atomic64_read(&vmpkram_faults[VMPKRAM_FAULT_PUD]),
+			      VMPKRAM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -124,7 +124,7 @@ static void pool_free(struct vmpkram_pool *pool)
 	vmpkram_alloc_free(pool);
 	vmpkram_meta_free(pool);
 	if (pool->virt)
-		memunmap(pool->virt);
+		memunmap_pages(&pool->pgmap);
 	if (pool->res)
 		release_mem_region(pool->base, pool->size);
 	kfree(pool);
@@ -153,10 +153,18 @@ static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 		kfree(pool);
 		return ERR_PTR(-EBUSY);
 	}
-	pool->virt = memremap(base, size, MEMREMAP_WB);
-	if (!pool->virt) {
-		pool_err(extack, "cannot map the range",
-			 "pool %s: cannot map %#llx@%#llx", name, size, base);
+	pool->pgmap.type = MEMORY_DEVICE_GENERIC;
+	pool->pgmap.range.start = base;
+	pool->pgmap.range.end = base + size - 1;
+	pool->pgmap.nr_range = 1;
+	/* 2 MiB compound pages, as device-dax uses: less memmap to touch. */
+	pool->pgmap.vmemmap_shift = PMD_SHIFT - PAGE_SHIFT;
+	pool->virt = memremap_pages(&pool->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(pool->virt)) {
+		pool_err(extack, "cannot add struct pages for the range",
+			 "pool %s: cannot add struct pages for %#llx@%#llx: %ld",
+			 name, size, base, PTR_ERR(pool->virt));
+		pool->virt = NULL;
 		pool_free(pool);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -222,20 +230,38 @@ int vmpkram_pool_attach(const char *name, u64 base, u64 size,
 	return ret;
 }
 
+/* Pages of the pool that a get_user_pages() caller still holds. */
+static bool pool_pinned(struct vmpkram_pool *pool)
+{
+	u32 b;
+
+	for (b = pool->meta_blocks; b < pool->nr_blocks; b++)
+		if (vmpkram_block_busy(pool, b))
+			return true;
+	return false;
+}
+
 /*
  * Finishes scrubbing and records a clean shutdown, so that the next owner
  * can trust the free blocks to be zero.  A fatal signal cuts the wait
  * short: then the pool is left marked not clean and is scrubbed again.
- * Caller holds vmpkram_pools_lock; the pool must not be mounted.
+ * Caller holds vmpkram_pools_lock; the pool must not be mounted.  With
+ * pages still pinned (a pipe holding vmsplice'd pages), removing the
+ * struct pages would wait for them: refused with -EAGAIN unless
+ * @wait_for_pins (module unload, which cannot refuse).
  */
-int vmpkram_pool_detach(struct vmpkram_pool *pool)
+int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 {
+	int ret = 0;
+
 	mutex_lock(&pool->lock);
-	if (pool->sb) {
-		mutex_unlock(&pool->lock);
-		return -EBUSY;
-	}
+	if (pool->sb)
+		ret = -EBUSY;
+	else if (!wait_for_pins && pool_pinned(pool))
+		ret = -EAGAIN;
 	mutex_unlock(&pool->lock);
+	if (ret)
+		return ret;
 
 	if (pool->state == VMPKRAM_POOL_READY)
 		vmpkram_scrub_wait_idle(pool);
@@ -432,7 +458,7 @@ void vmpkram_pools_exit(void)
 
 	mutex_lock(&vmpkram_pools_lock);
 	list_for_each_entry_safe(pool, tmp, &vmpkram_pools, node)
-		WARN_ON(vmpkram_pool_detach(pool));
+		WARN_ON(vmpkram_pool_detach(pool, true));
 	mutex_unlock(&vmpkram_pools_lock);
 	unregister_reboot_notifier(&pools_reboot_nb);
 }

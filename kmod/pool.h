@@ -10,6 +10,7 @@
 
 #include <linux/bits.h>
 #include <linux/list.h>
+#include <linux/memremap.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/types.h>
@@ -33,7 +34,9 @@ struct super_block;
  * @size: bytes
  * @res: the claimed resource
  * @res_name: its name in /proc/iomem
- * @virt: kernel mapping of the whole range (write-back)
+ * @pgmap: the range as ZONE_DEVICE memory: struct pages, so that
+ *         get_user_pages() works on mappings of its files
+ * @virt: the range in the kernel's direct map
  * @lock: serializes everything below and every commit
  * @state: enum vmpkram_pool_state
  * @reason: why UNFORMATTED or DAMAGED, with the fix
@@ -65,6 +68,7 @@ struct vmpkram_pool {
 	u64 size;
 	struct resource *res;
 	char res_name[VMPKRAM_POOL_NAME_MAX + 16];
+	struct dev_pagemap pgmap;
 	void *virt;
 
 	struct mutex lock;	/* the fields below, and every commit */
@@ -88,7 +92,7 @@ struct vmpkram_pool {
 	u32 nr_clean;
 	u32 nr_dirty;
 	u32 nr_scrubbing;
-	struct work_struct scrub_work;
+	struct delayed_work scrub_work;
 	wait_queue_head_t scrub_wait;
 	bool stopping;
 };
@@ -102,7 +106,7 @@ void vmpkram_pools_exit(void);
 struct vmpkram_pool *vmpkram_pool_find(const char *name);
 int vmpkram_pool_attach(const char *name, u64 base, u64 size,
 			struct netlink_ext_ack *extack);
-int vmpkram_pool_detach(struct vmpkram_pool *pool);
+int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins);
 bool vmpkram_pool_name_valid(const char *name);
 int vmpkram_pool_writable(struct vmpkram_pool *pool);
 int vmpkram_pool_seal(struct vmpkram_pool *pool);
@@ -118,6 +122,16 @@ static inline phys_addr_t vmpkram_block_phys(struct vmpkram_pool *pool,
 					     u32 block)
 {
 	return pool->base + ((phys_addr_t)block << VMPKRAM_BLOCK_SHIFT);
+}
+
+/*
+ * A block a get_user_pages() caller still holds (O_DIRECT in flight, a
+ * vmsplice'd page in a pipe): its memory must not be reused yet.  Pool
+ * pages are 2 MiB compound pages whose idle reference count is 1.
+ */
+static inline bool vmpkram_block_busy(struct vmpkram_pool *pool, u32 block)
+{
+	return page_ref_count(pfn_to_page(PHYS_PFN(vmpkram_block_phys(pool, block)))) > 1;
 }
 
 static inline u64 vmpkram_data_size(struct vmpkram_pool *pool)

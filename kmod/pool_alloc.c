@@ -22,11 +22,31 @@
 /* Blocks one scrub pass takes from the dirty set before it drops the lock. */
 #define SCRUB_BATCH	16
 
+/*
+ * The first run of dirty blocks from @from on that nobody holds; @n gets
+ * its length.  Returns nr_blocks when every dirty block is busy.
+ */
+static u32 next_idle_run(struct vmpkram_pool *pool, u32 from, u32 *n)
+{
+	u32 first;
+
+	for_each_set_bit_from(from, pool->dirty, pool->nr_blocks)
+		if (!vmpkram_block_busy(pool, from))
+			break;
+	first = from;
+	*n = 0;
+	while (*n < SCRUB_BATCH && first + *n < pool->nr_blocks &&
+	       test_bit(first + *n, pool->dirty) &&
+	       !vmpkram_block_busy(pool, first + *n))
+		(*n)++;
+	return first;
+}
+
 static void scrub_work(struct work_struct *work)
 {
-	struct vmpkram_pool *pool = container_of(work, struct vmpkram_pool,
-						 scrub_work);
-	u32 first, n, b;
+	struct vmpkram_pool *pool = container_of(to_delayed_work(work),
+						 struct vmpkram_pool, scrub_work);
+	u32 first, n, b, from = 0;
 
 	for (;;) {
 		mutex_lock(&pool->lock);
@@ -34,11 +54,21 @@ static void scrub_work(struct work_struct *work)
 			mutex_unlock(&pool->lock);
 			return;
 		}
-		first = find_first_bit(pool->dirty, pool->nr_blocks);
-		n = 0;
-		while (n < SCRUB_BATCH && first + n < pool->nr_blocks &&
-		       test_bit(first + n, pool->dirty))
-			clear_bit(first + n++, pool->dirty);
+		first = next_idle_run(pool, from, &n);
+		if (!n && from) {
+			/* Blocks freed behind the cursor: start over. */
+			from = 0;
+			mutex_unlock(&pool->lock);
+			continue;
+		}
+		if (!n) {
+			/* Only pinned blocks left: look again in a second. */
+			queue_delayed_work(system_unbound_wq, &pool->scrub_work, HZ);
+			mutex_unlock(&pool->lock);
+			return;
+		}
+		bitmap_clear(pool->dirty, first, n);
+		from = first + n;
 		pool->nr_dirty -= n;
 		pool->nr_scrubbing += n;
 		mutex_unlock(&pool->lock);
@@ -62,7 +92,7 @@ int vmpkram_alloc_init(struct vmpkram_pool *pool)
 	pool->clean = bitmap_zalloc(pool->nr_blocks, GFP_KERNEL);
 	pool->dirty = bitmap_zalloc(pool->nr_blocks, GFP_KERNEL);
 	pool->deferred = bitmap_zalloc(VMPKRAM_POOL_MAX_FILES, GFP_KERNEL);
-	INIT_WORK(&pool->scrub_work, scrub_work);
+	INIT_DELAYED_WORK(&pool->scrub_work, scrub_work);
 	init_waitqueue_head(&pool->scrub_wait);
 	if (!pool->clean || !pool->dirty || !pool->deferred)
 		return -ENOMEM;
@@ -103,7 +133,7 @@ void vmpkram_alloc_reset(struct vmpkram_pool *pool, bool free_is_clean)
 void vmpkram_scrub_kick(struct vmpkram_pool *pool)
 {
 	if (READ_ONCE(pool->nr_dirty) && !READ_ONCE(pool->stopping))
-		queue_work(system_unbound_wq, &pool->scrub_work);
+		mod_delayed_work(system_unbound_wq, &pool->scrub_work, 0);
 }
 
 /* Stops the scrubber at its next batch and waits for it. */
@@ -112,7 +142,7 @@ void vmpkram_scrub_stop(struct vmpkram_pool *pool)
 	mutex_lock(&pool->lock);
 	pool->stopping = true;
 	mutex_unlock(&pool->lock);
-	cancel_work_sync(&pool->scrub_work);
+	cancel_delayed_work_sync(&pool->scrub_work);
 }
 
 void vmpkram_scrub_resume(struct vmpkram_pool *pool)

@@ -236,10 +236,14 @@ int vmpkram_nl_pool_detach(struct sk_buff *skb, struct genl_info *info)
 	}
 	event = vmpkram_pool_msg(pool, VMPKRAM_CMD_POOL_NTF, 0, 0,
 				 VMPKRAM_POOL_EV_DETACHED);
-	ret = vmpkram_pool_detach(pool);
+	ret = vmpkram_pool_detach(pool, false);
 	if (ret) {
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "pool is mounted: unmount its vmpkramfs first");
+		if (ret == -EBUSY)
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "pool is mounted: unmount its vmpkramfs first");
+		else
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "pages of the pool are still pinned (O_DIRECT, pipes); retry later");
 		if (!IS_ERR(event))
 			nlmsg_free(event);
 	} else if (!IS_ERR(event)) {

@@ -5,6 +5,7 @@
 #ifndef _VMPKRAM_H
 #define _VMPKRAM_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 #include "uapi/linux/vmpkram.h"
@@ -20,6 +21,10 @@ struct vmpkram_job;
 /* config.c: run-time parameters */
 unsigned int vmpkram_max_workers(void);
 void vmpkram_set_max_workers(unsigned int workers);
+
+/* fs_file.c: faults on vmpkramfs mappings, by size */
+enum { VMPKRAM_FAULT_PTE, VMPKRAM_FAULT_PMD, VMPKRAM_FAULT_PUD, VMPKRAM_FAULT_SIZES };
+extern atomic64_t vmpkram_faults[VMPKRAM_FAULT_SIZES];
 
 /* pool.c */
 unsigned int vmpkram_nr_pools(void);

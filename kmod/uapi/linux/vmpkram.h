@@ -253,7 +253,8 @@ struct vmpkram_prefault {
  *	Replies with the status attributes: %VMPKRAM_A_API_VERSION,
  *	%VMPKRAM_A_MODULE_VERSION, %VMPKRAM_A_FEATURES,
  *	%VMPKRAM_A_MAX_WORKERS, %VMPKRAM_A_WORKERS_LIMIT,
- *	%VMPKRAM_A_NR_POOLS, %VMPKRAM_A_NR_JOBS.
+ *	%VMPKRAM_A_NR_POOLS, %VMPKRAM_A_NR_JOBS, %VMPKRAM_A_FAULTS_PTE,
+ *	%VMPKRAM_A_FAULTS_PMD, %VMPKRAM_A_FAULTS_PUD.
  * @VMPKRAM_CMD_SET_PARAMS: admin, doit.  Changes run-time parameters;
  *	each attribute is optional but at least one is required.
  *	%VMPKRAM_A_MAX_WORKERS (0..%VMPKRAM_WORKERS_LIMIT) sets the worker
@@ -278,6 +279,9 @@ struct vmpkram_prefault {
  * pool attributes (%VMPKRAM_A_POOL_*).  Errors, besides the common ones:
  *  ENODEV      no pool of that name
  *  EEXIST      attach: a pool of that name exists
+ *  EAGAIN      detach: pages of the pool are still held by a
+ *              get_user_pages() user (O_DIRECT in flight, a pipe holding
+ *              vmsplice'd pages); retry when they are released
  *  EBUSY       attach: the range overlaps another pool or is claimed by
  *              another driver; format, detach: the pool is mounted
  *  EINVAL      attach: name, size or address invalid (not a multiple of
@@ -409,6 +413,10 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_EXTENT_OFFSET: u64, file offset of the extent
  * @VMPKRAM_A_EXTENT_PHYS: u64, physical address
  * @VMPKRAM_A_EXTENT_LEN: u64, bytes (a multiple of the block size)
+ * @VMPKRAM_A_FAULTS_PTE: u64, 4 KiB entries faulted into vmpkramfs
+ *	mappings since the module was loaded (in status)
+ * @VMPKRAM_A_FAULTS_PMD: u64, 2 MiB entries, likewise
+ * @VMPKRAM_A_FAULTS_PUD: u64, 1 GiB entries, likewise
  */
 enum vmpkram_attr {
 	VMPKRAM_A_UNSPEC,
@@ -464,6 +472,9 @@ enum vmpkram_attr {
 	VMPKRAM_A_EXTENT_OFFSET,
 	VMPKRAM_A_EXTENT_PHYS,
 	VMPKRAM_A_EXTENT_LEN,
+	VMPKRAM_A_FAULTS_PTE,
+	VMPKRAM_A_FAULTS_PMD,
+	VMPKRAM_A_FAULTS_PUD,
 
 	__VMPKRAM_A_MAX,
 	VMPKRAM_A_MAX = __VMPKRAM_A_MAX - 1
