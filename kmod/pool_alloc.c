@@ -13,6 +13,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/error-injection.h>
@@ -216,22 +217,61 @@ static u32 take_clean(struct vmpkram_pool *pool, u32 prev)
 	return b;
 }
 
+/* Blocks per 1 GiB, the size of a PUD mapping. */
+#define GIB_BLOCKS	(1U << (30 - VMPKRAM_BLOCK_SHIFT))
+
+/*
+ * The first block of a run of GIB_BLOCKS clean blocks starting at a
+ * 1 GiB-aligned physical address, or U32_MAX.  Large files get such runs
+ * where the pool has them, so their mappings can use 1 GiB entries.
+ */
+static u32 find_clean_gib(struct vmpkram_pool *pool)
+{
+	u32 b = (u32)((ALIGN(pool->base, SZ_1G) - pool->base) >> VMPKRAM_BLOCK_SHIFT);
+
+	for (; b + GIB_BLOCKS <= pool->nr_blocks; b += GIB_BLOCKS)
+		if (find_next_zero_bit(pool->clean, b + GIB_BLOCKS, b) >= b + GIB_BLOCKS)
+			return b;
+	return U32_MAX;
+}
+
+/* Fills @blocks[@i..@n) from the clean set; 1 GiB runs where possible. */
+static void take_blocks(struct vmpkram_pool *pool, u32 slot, u32 *blocks,
+			u32 i, u32 n)
+{
+	u32 b, j;
+
+	while (i < n) {
+		b = U32_MAX;
+		if (IS_ALIGNED(i, GIB_BLOCKS) && n - i >= GIB_BLOCKS)
+			b = find_clean_gib(pool);
+		if (b != U32_MAX) {
+			bitmap_clear(pool->clean, b, GIB_BLOCKS);
+			pool->nr_clean -= GIB_BLOCKS;
+			for (j = 0; j < GIB_BLOCKS; j++)
+				blocks[i + j] = b + j;
+		} else {
+			blocks[i] = take_clean(pool, i ? blocks[i - 1] : U32_MAX);
+			j = 1;
+		}
+		for (; j; j--, i++) {
+			pool->bmap[blocks[i]].owner = cpu_to_le32(slot + 1);
+			pool->bmap[blocks[i]].index = cpu_to_le32(i);
+		}
+	}
+}
+
 static noinline int vmpkram_grow_blocks(struct vmpkram_pool *pool, u32 slot,
 					u32 have, u32 need)
 {
-	u32 *old = pool->fblocks[slot], *blocks, i, b;
+	u32 *old = pool->fblocks[slot], *blocks;
 
 	blocks = kvmalloc_array(need, sizeof(u32), GFP_KERNEL);
 	if (!blocks)
 		return -ENOMEM;
 	if (have)
 		memcpy(blocks, old, have * sizeof(u32));
-	for (i = have; i < need; i++) {
-		b = take_clean(pool, i ? blocks[i - 1] : U32_MAX);
-		blocks[i] = b;
-		pool->bmap[b].owner = cpu_to_le32(slot + 1);
-		pool->bmap[b].index = cpu_to_le32(i);
-	}
+	take_blocks(pool, slot, blocks, have, need);
 	pool->fblocks[slot] = blocks;
 	kvfree(old);
 	return 0;
@@ -273,6 +313,22 @@ static void zero_tail(struct vmpkram_pool *pool, u32 slot, u64 old, u64 size)
 	       0, end - old);
 }
 
+/*
+ * A large allocation right after format or a big delete would take the
+ * first blocks the scrubber finished and miss the 1 GiB runs it has not
+ * reached yet: give it a few seconds to finish.  pool->lock is dropped
+ * meanwhile, as in wait_for_clean().
+ */
+static void settle_for_gib(struct vmpkram_pool *pool)
+{
+	if (scrub_idle(pool))
+		return;
+	vmpkram_scrub_kick(pool);
+	mutex_unlock(&pool->lock);
+	wait_event_killable_timeout(pool->scrub_wait, scrub_idle(pool), 5 * HZ);
+	mutex_lock(&pool->lock);
+}
+
 /* Caller holds pool->lock, which may be dropped to wait for scrubbing. */
 int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
 {
@@ -284,6 +340,8 @@ int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
 
 	if (size > vmpkram_data_size(pool))
 		return -EFBIG;
+	if (need - have >= GIB_BLOCKS && need > have)
+		settle_for_gib(pool);
 	if (need > have) {
 		ret = wait_for_clean(pool, need - have);
 		if (!ret)
