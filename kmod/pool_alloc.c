@@ -43,49 +43,59 @@ static u32 next_idle_run(struct vmpkram_pool *pool, u32 from, u32 *n)
 	return first;
 }
 
+/*
+ * Claims the next run of idle dirty blocks from @*from on, zeroes it with
+ * pool->lock dropped, and makes it clean.  Returns false when there was
+ * nothing to claim.  Caller holds pool->lock; it is held again on return.
+ * The background worker and allocations waiting for clean blocks run
+ * this concurrently, each on its own runs.
+ */
+static bool scrub_one_run(struct vmpkram_pool *pool, u32 *from)
+{
+	u32 first, n, b;
+
+	first = next_idle_run(pool, *from, &n);
+	if (!n && *from) {
+		/* Blocks freed behind the cursor: start over. */
+		*from = 0;
+		first = next_idle_run(pool, 0, &n);
+	}
+	if (!n)
+		return false;
+	bitmap_clear(pool->dirty, first, n);
+	*from = first + n;
+	pool->nr_dirty -= n;
+	pool->nr_scrubbing += n;
+	mutex_unlock(&pool->lock);
+
+	for (b = first; b < first + n; b++) {
+		memset(vmpkram_block_addr(pool, b), 0, VMPKRAM_BLOCK_SIZE);
+		cond_resched();
+	}
+
+	mutex_lock(&pool->lock);
+	bitmap_set(pool->clean, first, n);
+	pool->nr_clean += n;
+	pool->nr_scrubbing -= n;
+	wake_up_all(&pool->scrub_wait);
+	return true;
+}
+
 static void scrub_work(struct work_struct *work)
 {
 	struct vmpkram_pool *pool = container_of(to_delayed_work(work),
 						 struct vmpkram_pool, scrub_work);
-	u32 first, n, b, from = 0;
+	u32 from = 0;
 
-	for (;;) {
-		mutex_lock(&pool->lock);
-		if (pool->stopping || !pool->nr_dirty) {
-			mutex_unlock(&pool->lock);
-			return;
-		}
-		first = next_idle_run(pool, from, &n);
-		if (!n && from) {
-			/* Blocks freed behind the cursor: start over. */
-			from = 0;
-			mutex_unlock(&pool->lock);
-			continue;
-		}
-		if (!n) {
+	mutex_lock(&pool->lock);
+	while (!pool->stopping && pool->nr_dirty) {
+		if (!scrub_one_run(pool, &from)) {
 			/* Only pinned blocks left: look again in a second. */
 			queue_delayed_work(system_unbound_wq, &pool->scrub_work, HZ);
-			mutex_unlock(&pool->lock);
-			return;
+			break;
 		}
-		bitmap_clear(pool->dirty, first, n);
-		from = first + n;
-		pool->nr_dirty -= n;
-		pool->nr_scrubbing += n;
-		mutex_unlock(&pool->lock);
-
-		for (b = first; b < first + n; b++) {
-			memset(vmpkram_block_addr(pool, b), 0, VMPKRAM_BLOCK_SIZE);
-			cond_resched();
-		}
-
-		mutex_lock(&pool->lock);
-		bitmap_set(pool->clean, first, n);
-		pool->nr_clean += n;
-		pool->nr_scrubbing -= n;
-		mutex_unlock(&pool->lock);
-		wake_up_all(&pool->scrub_wait);
 	}
+	mutex_unlock(&pool->lock);
 }
 
 int vmpkram_alloc_init(struct vmpkram_pool *pool)
@@ -180,24 +190,36 @@ u32 vmpkram_largest_free(struct vmpkram_pool *pool)
 }
 
 /*
- * Waits, with pool->lock dropped, until @n clean blocks exist.  The
- * caller's inode lock keeps its own file stable meanwhile.
+ * Makes sure @n clean blocks exist: zeroes dirty blocks itself, next to
+ * the background worker, and waits (pool->lock dropped) for what others
+ * are zeroing or what is still pinned.  The caller's inode lock keeps its
+ * own file stable meanwhile.
  */
 static int wait_for_clean(struct vmpkram_pool *pool, u32 n)
 {
-	int ret;
+	bool waited_for_pins = false;
+	u32 from = 0;
+	long ret;
 
 	while (pool->nr_clean < n) {
 		if (pool->nr_clean + pool->nr_dirty + pool->nr_scrubbing < n)
 			return -ENOSPC;
 		vmpkram_scrub_kick(pool);
-		mutex_unlock(&pool->lock);
-		ret = wait_event_killable(pool->scrub_wait,
-					  READ_ONCE(pool->nr_clean) >= n ||
-					  scrub_idle(pool));
-		mutex_lock(&pool->lock);
-		if (ret)
-			return ret;
+		if (!scrub_one_run(pool, &from)) {
+			/* Others are zeroing, or what is left is pinned. */
+			if (!pool->nr_scrubbing && waited_for_pins)
+				return -ENOSPC;
+			waited_for_pins |= !pool->nr_scrubbing;
+			mutex_unlock(&pool->lock);
+			ret = wait_event_killable_timeout(pool->scrub_wait,
+							  READ_ONCE(pool->nr_clean) >= n ||
+							  !READ_ONCE(pool->nr_scrubbing), HZ);
+			mutex_lock(&pool->lock);
+			if (ret < 0)
+				return ret;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		ret = vmpkram_pool_writable(pool);
 		if (ret)
 			return ret;
