@@ -150,6 +150,7 @@ static int vmpkram_setattr(struct vmpkram_idmap *idmap, struct dentry *dentry,
 {
 	struct inode *inode = d_inode(dentry);
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+	bool resized = false;
 	int ret;
 
 	ret = setattr_prepare(idmap, dentry, attr);
@@ -159,11 +160,20 @@ static int vmpkram_setattr(struct vmpkram_idmap *idmap, struct dentry *dentry,
 		ret = vmpkram_setsize(inode, attr->ia_size);
 		if (ret)
 			return ret;
+		resized = true;
 	}
 
 	mutex_lock(&pool->lock);
 	ret = vmpkram_pool_writable(pool);
-	if (!ret) {
+	/*
+	 * Sealed right after the size change was committed: the truncate
+	 * happened; only its times stay in the shadow until unseal.
+	 */
+	if (ret && resized && !(attr->ia_valid & (ATTR_MODE | ATTR_UID | ATTR_GID))) {
+		setattr_copy(idmap, inode, attr);
+		vmpkram_sync_times(inode);
+		ret = 0;
+	} else if (!ret) {
 		setattr_copy(idmap, inode, attr);
 		vmpkram_file_set_attr(pool, VMPKRAM_I(inode)->slot, inode->i_mode,
 				      from_kuid(&init_user_ns, inode->i_uid),

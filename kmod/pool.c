@@ -311,7 +311,9 @@ int vmpkram_pool_seal(struct vmpkram_pool *pool)
 	ret = pool->state == VMPKRAM_POOL_SEALED ? 1 : vmpkram_pool_writable(pool);
 	if (!ret) {
 		pool->state = VMPKRAM_POOL_SEALED;
-		pool->meta.flags |= cpu_to_le32(VMPKRAM_SB_F_CLEAN);
+		/* Not clean if blocks freed meanwhile or pinned ones wait. */
+		if (!pool->nr_dirty && !pool->nr_scrubbing)
+			pool->meta.flags |= cpu_to_le32(VMPKRAM_SB_F_CLEAN);
 		pool->meta.seal_time_ns = cpu_to_le64(ktime_get_real_ns());
 		vmpkram_meta_commit(pool);
 	}

@@ -169,11 +169,26 @@ static bool scrub_idle(struct vmpkram_pool *pool)
 	return !READ_ONCE(pool->nr_dirty) && !READ_ONCE(pool->nr_scrubbing);
 }
 
-/* Waits until every free block is clean.  Killable. */
+/*
+ * Waits until every free block is clean, or until a second passes without
+ * progress: what is left is pinned by get_user_pages() users and may stay
+ * so for as long as they like.  Killable.
+ */
 int vmpkram_scrub_wait_idle(struct vmpkram_pool *pool)
 {
-	vmpkram_scrub_kick(pool);
-	return wait_event_killable(pool->scrub_wait, scrub_idle(pool));
+	u32 before;
+	long ret;
+
+	do {
+		before = READ_ONCE(pool->nr_dirty) + READ_ONCE(pool->nr_scrubbing);
+		vmpkram_scrub_kick(pool);
+		ret = wait_event_killable_timeout(pool->scrub_wait,
+						  scrub_idle(pool), HZ);
+		if (ret < 0)
+			return ret;
+	} while (!scrub_idle(pool) &&
+		 READ_ONCE(pool->nr_dirty) + READ_ONCE(pool->nr_scrubbing) < before);
+	return 0;
 }
 
 u32 vmpkram_largest_free(struct vmpkram_pool *pool)

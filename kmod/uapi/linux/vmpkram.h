@@ -309,8 +309,9 @@ struct vmpkram_prefault {
  *	scrubbed (zeroed) in the background before it is handed out.
  *	Destroys every file of the pool.  Replies with the pool.
  * @VMPKRAM_CMD_POOL_SEAL: admin, doit.  %VMPKRAM_A_POOL_NAME optional.
- *	Prepares for kexec: waits for scrubbing, records the metadata as
- *	clean with the seal time, and refuses further metadata changes
+ *	Prepares for kexec: waits for scrubbing (not for blocks whose pages
+ *	are still pinned: then the pool is not recorded clean and the next
+ *	kernel scrubs its free space again), records the seal time, and refuses further metadata changes
  *	(EROFS) until unsealed.  File contents stay writable.  Replies with
  *	%VMPKRAM_A_POOL_CMDLINE: the kernel command-line parameters the next
  *	kernel needs for the pools (all attached pools when no name is given,
