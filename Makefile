@@ -7,6 +7,10 @@
 #   make modules-all     the module for every supported installed kernel
 #   make check           install deps, build everything, run host tests,
 #                        static checks and the VM suites on 6.1 and 6.12
+#                        (VM_SUITES_ONCE, the kexec soak: once, from KVER)
+#   make debug-kernel    build (once, cached) the 6.12 debug kernel: KASAN,
+#                        lockdep, kmemleak, fault injection
+#   make check-debug     the VM suites on the debug kernel (builds it first)
 #   make demo            install deps, boot the test VM, show vmpkramctl
 #   make vm              interactive shell in the test VM (KVER=6.1|6.12)
 #   make bench           benchmarks in the test VM: table, and
@@ -31,10 +35,24 @@ ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
 VM_SUITES ?= core kexec-smoke pool pool-kexec
+# Suites it runs once, starting on $(KVER): they kexec between the
+# kernels themselves.
+VM_SUITES_ONCE ?= kexec-soak
 
+
+# The debug kernel (tools/debug-kernel) and what make check-debug runs on
+# it.  The kexec suites kexec it into itself (vm-kexec "other" falls back
+# to the running kernel when it is the only one in the initramfs).
+DEBUG_KDIR := $(BUILD)/debug-kernel/obj
+DEBUG_RESULTS := $(BUILD)/results-debug
+VM_SUITES_DEBUG ?= core pool pool-kexec fuzz kexec-smoke errinject
+# The fuzz suite's budget there (it reads VMPKRAM_FUZZ_SECONDS, which the
+# kernel hands to the guest's init as environment).
+DEBUG_FUZZ_SECONDS ?= 120
 
 .PHONY: all deps module modules-all user selftests check check-host \
-	check-static check-vm demo vm bench install dkms-install clean
+	check-static check-vm demo vm bench install dkms-install clean \
+	debug-kernel check-debug
 
 all: module user selftests
 
@@ -82,7 +100,30 @@ check-vm:
 	@rc=0; for k in $(ALL_KRELS); do for s in $(VM_SUITES); do \
 		$(TOP)/tools/vm/run-vm --kernel $$k --suite $$s --mem 4G \
 			--result $(RESULTS)/vm-$$k-$$s.result || rc=1; \
-	done; done; exit $$rc
+	done; done; for s in $(VM_SUITES_ONCE); do \
+		$(TOP)/tools/vm/run-vm --kernel $(KREL) --suite $$s --mem 4G \
+			--result $(RESULTS)/vm-$(KREL)-$$s.result || rc=1; \
+	done; exit $$rc
+
+debug-kernel:
+	@$(TOP)/tools/debug-kernel/build.sh
+
+# Each suite that exists in selftests/vm/suites, one VM boot each.
+check-debug: deps
+	@rm -rf $(DEBUG_RESULTS); mkdir -p $(DEBUG_RESULTS)
+	@$(MAKE) --no-print-directory debug-kernel
+	@$(TOP)/tools/kbuild.sh $(DEBUG_KDIR)
+	@$(MAKE) --no-print-directory user selftests
+	@rc=0; rel=$$(cat $(BUILD)/debug-kernel/release); \
+	for s in $(VM_SUITES_DEBUG); do \
+		if [ ! -f $(TOP)/selftests/vm/suites/$$s ]; then \
+			echo "check-debug: no suite $$s, skipped"; continue; fi; \
+		$(TOP)/tools/vm/run-vm --kernel debug --suite $$s --mem 4G \
+			--append VMPKRAM_FUZZ_SECONDS=$(DEBUG_FUZZ_SECONDS) \
+			--result $(DEBUG_RESULTS)/vm-$$rel-$$s.result || rc=1; \
+	done; \
+	$(TOP)/tools/summarize.sh $(DEBUG_RESULTS) || rc=1; \
+	exit $$rc
 
 demo: deps
 	@$(MAKE) --no-print-directory modules-all user selftests

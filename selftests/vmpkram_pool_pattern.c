@@ -10,13 +10,19 @@
  * same seed gives the same bytes whatever the access method, and an
  * odd-sized file ends with part of a value.
  *
- * usage: vmpkram_pool_pattern fill   [--mmap|--write] FILE SIZE SEED
- *        vmpkram_pool_pattern verify [--mmap|--read]  FILE SIZE SEED
+ * usage: vmpkram_pool_pattern fill   [--mmap|--write] FILE SIZE SEED [OFF LEN]
+ *        vmpkram_pool_pattern verify [--mmap|--read]  FILE SIZE SEED [OFF LEN]
  *
  *   fill    creates FILE if needed, sets its size to SIZE (ftruncate) and
  *           writes the pattern over all of it; msync/fsync before exit
  *   verify  checks that FILE has exactly SIZE bytes and that every byte
  *           is the pattern's; reports the first mismatch
+ *   OFF LEN only the bytes [OFF, OFF + LEN) of FILE, which must already
+ *           have SIZE bytes (fill does not change the size): they get, or
+ *           must hold, what a whole-file run with SEED has there (the
+ *           pattern is positional), so a file rewritten in regions with
+ *           different seeds is verified region by region.  With --mmap
+ *           only the pages of the range are mapped.
  *
  * SIZE takes a K, M or G suffix (binary units); SEED is a number, and
  * seed 0 is the all-zero pattern (what a new file must read as).  Exits 0 on success, 1 on a mismatch or an I/O error, 2 on
@@ -54,6 +60,19 @@ static uint64_t xorshift64(uint64_t *x)
 	*x ^= *x >> 7;
 	*x ^= *x << 17;
 	return *x;
+}
+
+/* Position the stream at byte @off of the pattern. */
+static void stream_seek(struct stream *s, uint64_t off)
+{
+	uint64_t i;
+
+	for (i = 0; i < off / 8; i++)
+		xorshift64(&s->state);
+	if (off % 8) {
+		s->word = xorshift64(&s->state);
+		s->used = off % 8;
+	}
 }
 
 /* The next @len bytes of the pattern. */
@@ -118,39 +137,60 @@ static int mismatch(const char *file, uint64_t off, unsigned int want,
 	return 1;
 }
 
-static int fill_mmap(int fd, const char *file, uint64_t size, uint64_t seed)
+/*
+ * map_range: map the pages holding bytes [@start, @start + @len) of @fd;
+ * returns a pointer to byte @start (the mapping starts @*lead bytes
+ * before it).
+ */
+static unsigned char *map_range(int fd, uint64_t start, uint64_t len,
+				int prot, uint64_t *lead)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+	unsigned char *p;
+
+	*lead = start % page;
+	p = mmap(NULL, len + *lead, prot, MAP_SHARED, fd, start - *lead);
+	return p == MAP_FAILED ? NULL : p + *lead;
+}
+
+static int fill_mmap(int fd, const char *file, uint64_t start, uint64_t len,
+		     uint64_t seed)
 {
 	struct stream s;
 	unsigned char *p;
+	uint64_t lead;
 
-	if (!size)
+	if (!len)
 		return 0;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
+	p = map_range(fd, start, len, PROT_READ | PROT_WRITE, &lead);
+	if (!p)
 		return fail("mmap", file);
 	stream_init(&s, seed);
-	stream_bytes(&s, p, size);
-	if (msync(p, size, MS_SYNC))
+	stream_seek(&s, start);
+	stream_bytes(&s, p, len);
+	if (msync(p - lead, len + lead, MS_SYNC))
 		return fail("msync", file);
-	munmap(p, size);
+	munmap(p - lead, len + lead);
 	return 0;
 }
 
-static int verify_mmap(int fd, const char *file, uint64_t size, uint64_t seed)
+static int verify_mmap(int fd, const char *file, uint64_t start, uint64_t len,
+		       uint64_t seed)
 {
 	unsigned char *p, *want;
 	struct stream s;
-	uint64_t off;
+	uint64_t off, lead;
 
-	if (!size)
+	if (!len)
 		return 0;
-	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	p = map_range(fd, start, len, PROT_READ, &lead);
 	want = malloc(CHUNK);
-	if (p == MAP_FAILED || !want)
+	if (!p || !want)
 		return fail("mmap", file);
 	stream_init(&s, seed);
-	for (off = 0; off < size; off += CHUNK) {
-		size_t n = size - off < CHUNK ? size - off : CHUNK;
+	stream_seek(&s, start);
+	for (off = 0; off < len; off += CHUNK) {
+		size_t n = len - off < CHUNK ? len - off : CHUNK;
 		size_t i;
 
 		stream_bytes(&s, want, n);
@@ -158,23 +198,25 @@ static int verify_mmap(int fd, const char *file, uint64_t size, uint64_t seed)
 			continue;
 		for (i = 0; p[off + i] == want[i]; i++)
 			;
-		return mismatch(file, off + i, want[i], p[off + i]);
+		return mismatch(file, start + off + i, want[i], p[off + i]);
 	}
-	munmap(p, size);
+	munmap(p - lead, len + lead);
 	free(want);
 	return 0;
 }
 
-static int fill_write(int fd, const char *file, uint64_t size, uint64_t seed)
+static int fill_write(int fd, const char *file, uint64_t start, uint64_t len,
+		      uint64_t seed)
 {
 	unsigned char *buf = malloc(CHUNK);
+	uint64_t off, size = start + len;
 	struct stream s;
-	uint64_t off;
 
 	if (!buf)
 		return fail("malloc", file);
 	stream_init(&s, seed);
-	for (off = 0; off < size;) {
+	stream_seek(&s, start);
+	for (off = start; off < size;) {
 		size_t n = size - off < CHUNK ? size - off : CHUNK;
 		ssize_t w;
 
@@ -188,18 +230,20 @@ static int fill_write(int fd, const char *file, uint64_t size, uint64_t seed)
 	return fsync(fd) ? fail("fsync", file) : 0;
 }
 
-static int verify_read(int fd, const char *file, uint64_t size, uint64_t seed)
+static int verify_read(int fd, const char *file, uint64_t start, uint64_t len,
+		       uint64_t size, uint64_t seed)
 {
 	unsigned char *buf = malloc(CHUNK), *want = malloc(CHUNK);
+	uint64_t off, end = start + len;
 	struct stream s;
-	uint64_t off;
 	ssize_t r;
 
 	if (!buf || !want)
 		return fail("malloc", file);
 	stream_init(&s, seed);
-	for (off = 0; off < size;) {
-		size_t n = size - off < CHUNK ? size - off : CHUNK;
+	stream_seek(&s, start);
+	for (off = start; off < end;) {
+		size_t n = end - off < CHUNK ? end - off : CHUNK;
 		size_t i;
 
 		r = pread(fd, buf, n, off);
@@ -227,19 +271,19 @@ static int verify_read(int fd, const char *file, uint64_t size, uint64_t seed)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: vmpkram_pool_pattern fill [--mmap|--write] FILE SIZE SEED\n"
-		"       vmpkram_pool_pattern verify [--mmap|--read] FILE SIZE SEED\n");
+		"usage: vmpkram_pool_pattern fill [--mmap|--write] FILE SIZE SEED [OFF LEN]\n"
+		"       vmpkram_pool_pattern verify [--mmap|--read] FILE SIZE SEED [OFF LEN]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t size, seed;
-	int fill, mapped, fd, ret;
+	uint64_t size, seed, start = 0, len;
+	int fill, mapped, fd, ret, range = argc == 8;
 	struct stat st;
 	const char *file;
 
-	if (argc != 6)
+	if (argc != 6 && argc != 8)
 		return usage();
 	fill = !strcmp(argv[1], "fill");
 	if (!fill && strcmp(argv[1], "verify"))
@@ -253,16 +297,15 @@ int main(int argc, char **argv)
 	file = argv[3];
 	if (parse_size(argv[4], &size) || parse_size(argv[5], &seed))
 		return usage();
+	len = size;
+	if (range && (parse_size(argv[6], &start) || parse_size(argv[7], &len) ||
+		      start > size || len > size - start))
+		return usage();
 
 	fd = open(file, fill ? O_RDWR | O_CREAT : O_RDONLY, 0644);
 	if (fd < 0)
 		return fail("open", file);
-	if (fill) {
-		if (ftruncate(fd, size))
-			return fail("ftruncate", file);
-		ret = mapped ? fill_mmap(fd, file, size, seed) :
-			       fill_write(fd, file, size, seed);
-	} else {
+	if (!fill || range) {
 		if (fstat(fd, &st))
 			return fail("stat", file);
 		if ((uint64_t)st.st_size != size) {
@@ -271,8 +314,15 @@ int main(int argc, char **argv)
 				file, (long long)st.st_size, size);
 			return 1;
 		}
-		ret = mapped ? verify_mmap(fd, file, size, seed) :
-			       verify_read(fd, file, size, seed);
+	}
+	if (fill) {
+		if (!range && ftruncate(fd, size))
+			return fail("ftruncate", file);
+		ret = mapped ? fill_mmap(fd, file, start, len, seed) :
+			       fill_write(fd, file, start, len, seed);
+	} else {
+		ret = mapped ? verify_mmap(fd, file, start, len, seed) :
+			       verify_read(fd, file, start, len, size, seed);
 	}
 	if (close(fd) && !ret)
 		return fail("close", file);

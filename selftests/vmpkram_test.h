@@ -624,4 +624,38 @@ static inline struct tnl_file *tnl_find_file(struct tnl_files *fs,
 	return NULL;
 }
 
+/* Faults taken on vmpkramfs mappings since the module was loaded, by size. */
+struct tnl_faults {
+	__u64 pte, pmd, pud;
+};
+
+/*
+ * GET_STATUS (any user): the fault counters in @f.  Returns 0, the errno
+ * the command ended with, ENODATA when the module does not report them,
+ * or -errno if the socket failed.
+ */
+static inline int tnl_get_faults(struct tnl *nl, struct tnl_faults *f)
+{
+	struct tnl_result res = { 0 };
+	struct tnl_msg m;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	tnl_msg_init(&m, nl->family, 0, VMPKRAM_CMD_GET_STATUS);
+	ret = tnl_exec(nl, &m, NULL, NULL, &res);
+	if (!ret)
+		ret = res.error;
+	if (!ret && (!res.tb[VMPKRAM_A_FAULTS_PTE] ||
+		     !res.tb[VMPKRAM_A_FAULTS_PMD] ||
+		     !res.tb[VMPKRAM_A_FAULTS_PUD]))
+		ret = ENODATA;
+	if (!ret) {
+		f->pte = tnl_u64(res.tb[VMPKRAM_A_FAULTS_PTE]);
+		f->pmd = tnl_u64(res.tb[VMPKRAM_A_FAULTS_PMD]);
+		f->pud = tnl_u64(res.tb[VMPKRAM_A_FAULTS_PUD]);
+	}
+	tnl_result_clear(&res);
+	return ret;
+}
+
 #endif /* _VMPKRAM_TEST_H */

@@ -22,8 +22,16 @@ if [ ! -e "$kdir/Makefile" ]; then
 fi
 # Debian's 6.1 headers say "6.1.x" in kernel.release while uname -r says
 # "6.1.0-N-amd64": name the build after the headers package instead.
+# Other trees (the debug kernel's O= tree) are named by their release.
 krel=$(basename "$(readlink -f "$kdir")")
-krel=${krel#linux-headers-}
+case $krel in
+linux-headers-*) krel=${krel#linux-headers-} ;;
+*)
+	krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) || {
+		echo "kbuild: $kdir has no include/config/kernel.release (not built?)" >&2
+		exit 1
+	} ;;
+esac
 out=$top/build/kmod/$krel
 
 mkdir -p "$out/kmod/uapi/linux"

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vmpkramctl against the real pools: pool status (text and JSON), status
-# with its pool lines, format (refused while mounted), ls --extents of
-# files made in a mounted vmpkramfs, seal (EROFS on create, the command
-# line for the next kernel, events) and unseal, detach and attach at run
-# time (metadata adopted, files intact) with the attach refusals, what an
-# unprivileged user is told, and kexec load: refused for a missing kernel
-# and for a release without module (until --force), a failed load that
-# leaves the pools unsealed, then load and unload of the running kernel.
+# with its pool lines and fault counters, format (refused while mounted),
+# ls --extents of files made in a mounted vmpkramfs, seal (EROFS on
+# create, the command line for the next kernel, events) and unseal,
+# detach and attach at run time (metadata adopted, files intact) with
+# the attach refusals, what an unprivileged user is told, and kexec load:
+# refused for a missing kernel and for a release without module (until
+# --force), a failed load that leaves the pools unsealed, then load and
+# unload of the running kernel.
 # Never kexec exec.  Needs the "pool" suite's command line (pools "test"
 # 512M@0x40000000 and "small" 64M@0x60000000).  Prints TAP.
 
@@ -65,6 +66,12 @@ check "status shows a line per pool" sh -c \
 check "--json status lists the pools" sh -c \
 	"vmpkramctl --json status | tr -d '\n' |
 	 grep -q '\"pools\": \[ *{ *\"name\"'"
+check "status shows the fault counters" sh -c \
+	"vmpkramctl status >$OUT &&
+	 grep -Eq '^  faults: [0-9]+ of 4 KiB, [0-9]+ of 2 MiB, [0-9]+ of 1 GiB\$' $OUT"
+check "--json status has the fault counters" sh -c \
+	"vmpkramctl --json status | tr -d '\n' |
+	 grep -Eq '\"faults\": *\{ *\"pte\": *[0-9]+, *\"pmd\": *[0-9]+, *\"pud\": *[0-9]+ *\}'"
 check "an unprivileged user is told about CAP_SYS_ADMIN" sh -c \
 	"! su -s /bin/sh vmpkuser -c 'vmpkramctl pool status' 2>$ERR &&
 	 grep -q CAP_SYS_ADMIN $ERR"

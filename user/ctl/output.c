@@ -216,6 +216,7 @@ struct json_object *ctl_status_json(const struct vmpkram_status *st)
 {
 	struct json_object *obj = json_object_new_object();
 	struct json_object *features = json_object_new_array();
+	struct json_object *faults;
 	char name[16];
 	unsigned int bit;
 
@@ -240,6 +241,14 @@ struct json_object *ctl_status_json(const struct vmpkram_status *st)
 			       json_object_new_int64(st->nr_pools));
 	json_object_object_add(obj, "nr_jobs",
 			       json_object_new_int64(st->nr_jobs));
+	faults = json_object_new_object();
+	json_object_object_add(faults, "pte",
+			       json_object_new_uint64(st->faults_pte));
+	json_object_object_add(faults, "pmd",
+			       json_object_new_uint64(st->faults_pmd));
+	json_object_object_add(faults, "pud",
+			       json_object_new_uint64(st->faults_pud));
+	json_object_object_add(obj, "faults", faults);
 	return obj;
 }
 

@@ -155,9 +155,13 @@ static void print_text(const struct vmpkram_status *st)
 	       "  api version: %u\n"
 	       "  features: %s\n"
 	       "  max workers: %u\n"
-	       "  workers limit: %u\n",
+	       "  workers limit: %u\n"
+	       "  faults: %llu of 4 KiB, %llu of 2 MiB, %llu of 1 GiB\n",
 	       st->module_version, st->api_version, features,
-	       st->max_workers, st->workers_limit);
+	       st->max_workers, st->workers_limit,
+	       (unsigned long long)st->faults_pte,
+	       (unsigned long long)st->faults_pmd,
+	       (unsigned long long)st->faults_pud);
 }
 
 static void print_not_loaded(struct ctl *ctl)

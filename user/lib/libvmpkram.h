@@ -68,6 +68,14 @@ struct vmpkram_status {
 	/* since LIBVMPKRAM_2; 0 from modules that do not report it */
 	uint32_t nr_jobs;		/* jobs running now */
 	uint32_t __pad2;
+	/*
+	 * since LIBVMPKRAM_3: page table entries faulted into vmpkramfs
+	 * mappings since the module was loaded, by size; 0 from modules
+	 * that do not report them
+	 */
+	uint64_t faults_pte;		/* 4 KiB */
+	uint64_t faults_pmd;		/* 2 MiB */
+	uint64_t faults_pud;		/* 1 GiB */
 };
 
 int vmpkram_get_status(struct vmpkram_ctx *ctx, struct vmpkram_status *st);

@@ -75,6 +75,9 @@ static const char *const attr_names[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_EXTENT_OFFSET]	= "extent-offset",
 	[VMPKRAM_A_EXTENT_PHYS]		= "extent-phys",
 	[VMPKRAM_A_EXTENT_LEN]		= "extent-len",
+	[VMPKRAM_A_FAULTS_PTE]		= "faults-pte",
+	[VMPKRAM_A_FAULTS_PMD]		= "faults-pmd",
+	[VMPKRAM_A_FAULTS_PUD]		= "faults-pud",
 };
 
 const char *vmpkram_attr_name(unsigned int type)

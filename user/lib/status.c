@@ -137,6 +137,23 @@ int vmpkram_status_from_attrs(struct nlattr **tb, struct vmpkram_status *st,
 	if (!ret && tb[VMPKRAM_A_NR_JOBS])
 		ret = vmpkram_attr_u32(tb, VMPKRAM_A_NR_JOBS, 0, UINT32_MAX,
 				       &s.nr_jobs, why, why_size);
+	/*
+	 * Optional too, before huge mappings; but a module that sends one
+	 * fault counter sends all three.
+	 */
+	if (!ret && (tb[VMPKRAM_A_FAULTS_PTE] || tb[VMPKRAM_A_FAULTS_PMD] ||
+		     tb[VMPKRAM_A_FAULTS_PUD])) {
+		ret = vmpkram_attr_u64(tb, VMPKRAM_A_FAULTS_PTE, 0, UINT64_MAX,
+				       &s.faults_pte, why, why_size);
+		if (!ret)
+			ret = vmpkram_attr_u64(tb, VMPKRAM_A_FAULTS_PMD, 0,
+					       UINT64_MAX, &s.faults_pmd, why,
+					       why_size);
+		if (!ret)
+			ret = vmpkram_attr_u64(tb, VMPKRAM_A_FAULTS_PUD, 0,
+					       UINT64_MAX, &s.faults_pud, why,
+					       why_size);
+	}
 	if (ret)
 		return ret;
 	*st = s;

@@ -46,8 +46,10 @@ int vmpkram_genl_parse(struct nlmsghdr *nlh, unsigned int cmd,
  * Fills @st (all of it, size included) from @tb, indexed by attribute type
  * up to VMPKRAM_A_MAX.  Every attribute must be present with its exact
  * length, except VMPKRAM_A_NR_JOBS, which modules before the prefault
- * engine do not send (then 0); values must be in range and the module
- * version a NUL-terminated, non-empty string that fits.  Returns 0, -ENODATA (missing), -EBADMSG
+ * engine do not send, and the three VMPKRAM_A_FAULTS_*, which modules
+ * before huge mappings do not send (all three or none; then 0); values
+ * must be in range and the module version a NUL-terminated, non-empty
+ * string that fits.  Returns 0, -ENODATA (missing), -EBADMSG
  * (malformed) or -ERANGE (out of range); @why, when not NULL, gets the
  * reason naming the attribute.
  */

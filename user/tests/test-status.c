@@ -2,9 +2,11 @@
 /*
  * Status attribute parsing with crafted generic netlink messages: every
  * attribute missing, of the wrong length, out of range, and the module
- * version unterminated, empty or too long.
+ * version unterminated, empty or too long; the optional job count and
+ * fault counters.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <netlink/genl/genl.h>
@@ -196,6 +198,78 @@ static void test_nr_jobs(void)
 	       -EBADMSG, "64-bit nr-jobs is -EBADMSG (%s)", why);
 }
 
+static void test_faults(void)
+{
+	static const uint64_t pte = 123, pmd = 32, pud = 1;
+	static const uint32_t u32 = 5;
+	const struct attr all[] = {
+		{ VMPKRAM_A_FAULTS_PTE, &pte, 8 },
+		{ VMPKRAM_A_FAULTS_PMD, &pmd, 8 },
+		{ VMPKRAM_A_FAULTS_PUD, &pud, 8 },
+	};
+	const struct attr short_pmd[] = {
+		{ VMPKRAM_A_FAULTS_PTE, &pte, 8 },
+		{ VMPKRAM_A_FAULTS_PMD, &u32, 4 },
+		{ VMPKRAM_A_FAULTS_PUD, &pud, 8 },
+	};
+	struct vmpkram_status st;
+	char why[128];
+
+	memset(&st, 0xff, sizeof(st));
+	tap_ok(parse_with(NULL, 0, -1, VMPKRAM_CMD_GET_STATUS, &st, why,
+			  sizeof(why)) == 0 && st.faults_pte == 0 &&
+	       st.faults_pmd == 0 && st.faults_pud == 0,
+	       "a status without fault counters (older module) has them 0");
+	memset(&st, 0, sizeof(st));
+	tap_ok(parse_with(all, 3, -1, VMPKRAM_CMD_GET_STATUS, &st, why,
+			  sizeof(why)) == 0 && st.faults_pte == 123 &&
+	       st.faults_pmd == 32 && st.faults_pud == 1,
+	       "the three fault counters are parsed");
+	tap_ok(parse_with(all, 3, -1, VMPKRAM_CMD_STATUS_NTF, &st, why,
+			  sizeof(why)) == 0 && st.faults_pmd == 32,
+	       "... also from a status event");
+	tap_ok(parse_with(all, 1, -1, VMPKRAM_CMD_GET_STATUS, &st, why,
+			  sizeof(why)) == -ENODATA && strstr(why, "faults-pmd"),
+	       "faults-pte without the others is -ENODATA (%s)", why);
+	tap_ok(parse_with(all + 2, 1, -1, VMPKRAM_CMD_GET_STATUS, &st, why,
+			  sizeof(why)) == -ENODATA && strstr(why, "faults-pte"),
+	       "faults-pud without the others is -ENODATA (%s)", why);
+	tap_ok(parse_with(short_pmd, 3, -1, VMPKRAM_CMD_GET_STATUS, &st, why,
+			  sizeof(why)) == -EBADMSG && strstr(why, "faults-pmd"),
+	       "32-bit faults-pmd is -EBADMSG (%s)", why);
+}
+
+/* A caller built against LIBVMPKRAM_2 has no room for the counters. */
+static void test_copy_v2(void)
+{
+	struct vmpkram_status src = {
+		.size = sizeof(src), .nr_jobs = 5, .faults_pte = 7,
+		.faults_pmd = 8, .faults_pud = 9,
+	};
+	union {
+		struct vmpkram_status st;
+		char bytes[sizeof(struct vmpkram_status)];
+	} dst;
+	size_t v2 = offsetof(struct vmpkram_status, faults_pte), i;
+	int canary = 1;
+
+	memset(&dst, 0xaa, sizeof(dst));
+	dst.st.size = v2;
+	tap_ok(vmpkram_status_copy(&src, &dst.st) == 0 &&
+	       dst.st.size == v2 && dst.st.nr_jobs == 5,
+	       "copy to a LIBVMPKRAM_2 struct fills what it knows");
+	for (i = v2; i < sizeof(dst); i++)
+		canary &= dst.bytes[i] == (char)0xaa;
+	tap_ok(canary, "copy to a LIBVMPKRAM_2 struct writes no fault counter");
+
+	memset(&dst, 0, sizeof(dst));
+	dst.st.size = sizeof(dst.st);
+	tap_ok(vmpkram_status_copy(&src, &dst.st) == 0 &&
+	       dst.st.faults_pte == 7 && dst.st.faults_pmd == 8 &&
+	       dst.st.faults_pud == 9,
+	       "copy to a current struct has the fault counters");
+}
+
 static void test_copy_v1(void)
 {
 	struct vmpkram_status src = {
@@ -272,5 +346,7 @@ int main(void)
 	test_copy();
 	test_nr_jobs();
 	test_copy_v1();
+	test_faults();
+	test_copy_v2();
 	return tap_exit();
 }

@@ -1,0 +1,1232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmpkramfs memory semantics: pool memory has struct pages, so
+ * get_user_pages() works on mappings of its files (O_DIRECT into and out
+ * of a mapping, process_vm_readv/writev, vmsplice, MADV_POPULATE_WRITE,
+ * VMPKRAM_IOC_PREFAULT), while FOLL_LONGTERM pins (io_uring fixed buffers)
+ * are refused as for any file-system DAX mapping.  Mappings take 2 MiB
+ * entries where address, file offset and blocks line up and 4 KiB ones
+ * otherwise, as the fault counters of GET_STATUS show.  Pinned pages of a
+ * deleted file are neither scrubbed nor handed to another file until
+ * released, and a pool whose pages are pinned cannot be detached (EAGAIN).
+ *
+ * Fixture "mem" (suite "pool"): pool "test", 512 MiB.  Fixture "huge"
+ * (suite "pool-huge", run with -f huge): pool "big", 2 GiB at 1 GiB,
+ * whose second GiB is a 1 GiB-aligned run: a 1 GiB file there is mapped
+ * by one 1 GiB entry.  Each fixture skips when its pool is missing.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/fs.h>
+#include <linux/io_uring.h>
+#include <linux/vmpkram.h>
+
+#include "kselftest_harness.h"
+#include "vmpkram_test.h"
+
+#define BLK		VMPKRAM_POOL_BLOCK_SIZE
+#define SZ_4K		4096UL
+#define SZ_1M		(1UL << 20)
+#define SZ_2M		(2UL << 20)
+#define SZ_1G		(1UL << 30)
+#define MNT_PREFIX	"/tmp/vmpkramfs-mem."
+#define RAMDISK		"/dev/ram0"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/* 0 if @ret is not negative, else errno. */
+#define ERR(ret)	((ret) < 0 ? errno : 0)
+
+/* ---- helpers without a fixture ---- */
+
+/* Unmount what a killed test left behind (teardown did not run then). */
+static void umount_stale(void)
+{
+	char dev[256], mnt[256], type[64];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	while (f && fscanf(f, "%255s %255s %63s %*[^\n]", dev, mnt, type) == 3)
+		if (!strcmp(type, VMPKRAMFS_NAME) &&
+		    !strncmp(mnt, MNT_PREFIX, strlen(MNT_PREFIX)) &&
+		    !umount2(mnt, MNT_DETACH))
+			rmdir(mnt);
+	if (f)
+		fclose(f);
+}
+
+static int pool_attach(struct tnl *nl, const char *name, __u64 base,
+		       __u64 size)
+{
+	struct tnl_result res = { 0 };
+	struct tnl_msg m;
+	int ret;
+
+	tnl_msg_init(&m, nl->family, 0, VMPKRAM_CMD_POOL_ATTACH);
+	tnl_put_str(&m, VMPKRAM_A_POOL_NAME, name);
+	tnl_put_u64(&m, VMPKRAM_A_POOL_BASE, base);
+	tnl_put_u64(&m, VMPKRAM_A_POOL_SIZE, size);
+	ret = tnl_exec(nl, &m, NULL, NULL, &res);
+	if (!ret)
+		ret = res.error;
+	tnl_result_clear(&res);
+	return ret;
+}
+
+/* A pool command: its errno, and the extended-ACK message in @msg. */
+static int pool_cmd_msg(struct tnl *nl, __u8 cmd, const char *name,
+			char *msg, size_t len)
+{
+	struct tnl_result res = { 0 };
+	struct tnl_msg m;
+	int ret;
+
+	tnl_msg_init(&m, nl->family, 0, cmd);
+	tnl_put_str(&m, VMPKRAM_A_POOL_NAME, name);
+	ret = tnl_exec(nl, &m, NULL, NULL, &res);
+	if (!ret)
+		ret = res.error;
+	snprintf(msg, len, "%s", res.msg);
+	tnl_result_clear(&res);
+	return ret;
+}
+
+/* The seeded byte at file offset @off. */
+static unsigned char pat(uint64_t off, unsigned int seed)
+{
+	uint64_t x = (off + 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)seed << 32;
+
+	return (x ^ x >> 29) >> 48;
+}
+
+static void fill(unsigned char *p, size_t len, uint64_t off, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = pat(off + i, seed);
+}
+
+/* Index of the first byte that is not the pattern, or -1. */
+static long mismatch(const unsigned char *p, size_t len, uint64_t off,
+		     unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != pat(off + i, seed))
+			return i;
+	return -1;
+}
+
+/* Index of the first non-zero byte, or -1. */
+static long nonzero(const unsigned char *p, size_t len)
+{
+	const uint64_t *q = (const uint64_t *)p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (q[i])
+			break;
+	for (i *= 8; i < len; i++)
+		if (p[i])
+			return i;
+	return -1;
+}
+
+/* Read [off, off + len) of @fd: -1 if it is the pattern (zero for seed 0). */
+static long check_file(int fd, off_t off, size_t len, unsigned int seed)
+{
+	unsigned char *buf = malloc(len);
+	long bad = -2;
+
+	if (buf && pread(fd, buf, len, off) == (ssize_t)len)
+		bad = seed ? mismatch(buf, len, off, seed) : nonzero(buf, len);
+	free(buf);
+	return bad;
+}
+
+static int write_pattern(int fd, off_t off, size_t len, unsigned int seed)
+{
+	unsigned char *buf = malloc(len);
+	int ret = ENOMEM;
+
+	if (buf) {
+		fill(buf, len, off, seed);
+		ret = pwrite(fd, buf, len, off) == (ssize_t)len ? 0 : EIO;
+	}
+	free(buf);
+	return ret;
+}
+
+/* The byte at @off of @fd, read(); -1 on error. */
+static int byte_at(int fd, off_t off)
+{
+	unsigned char c;
+
+	return pread(fd, &c, 1, off) == 1 ? c : -1;
+}
+
+/* The signal a child died of after touching @p, 0 if none, -1 on error. */
+static int touch_in_child(volatile unsigned char *p, bool write)
+{
+	struct rlimit no_core = { 0, 0 };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		setrlimit(RLIMIT_CORE, &no_core);
+		if (write)
+			*p = 0x5a;
+		else
+			(void)*p;
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* Write the pattern's byte at every @step of [p, p + len) (file offset @off). */
+static void touch_every(unsigned char *p, size_t len, size_t step,
+			uint64_t off, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += step)
+		((volatile unsigned char *)p)[i] = pat(off + i, seed);
+}
+
+/*
+ * A MAP_SHARED mapping of @len bytes of @fd at file offset @off, placed
+ * at @skew bytes past an address aligned to @align; MAP_FAILED on error.
+ */
+static unsigned char *map_at(int fd, size_t len, off_t off, size_t align,
+			     size_t skew)
+{
+	size_t span = len + align + skew;
+	unsigned char *r, *p, *want;
+
+	r = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return MAP_FAILED;
+	want = (unsigned char *)(((uintptr_t)r + align - 1) & ~(align - 1)) +
+	       skew;
+	p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, off);
+	if (p == MAP_FAILED) {
+		munmap(r, span);
+		return MAP_FAILED;
+	}
+	if (want > r)
+		munmap(r, want - r);
+	if (r + span > want + len)
+		munmap(want + len, r + span - (want + len));
+	return p;
+}
+
+/* Faults since @before: the difference of each counter. */
+static struct tnl_faults faults_since(struct tnl *nl,
+				      const struct tnl_faults *before)
+{
+	struct tnl_faults now;
+
+	if (tnl_get_faults(nl, &now))
+		memset(&now, 0xff, sizeof(now));
+	now.pte -= before->pte;
+	now.pmd -= before->pmd;
+	now.pud -= before->pud;
+	return now;
+}
+
+/* The extents of file @name of pool @pool in @f; 0 or an errno. */
+static int file_extents(struct tnl *nl, const char *pool, const char *name,
+			struct tnl_file *f)
+{
+	struct tnl_files *files = malloc(sizeof(*files));
+	struct tnl_file *found;
+	int ret;
+
+	if (!files)
+		return ENOMEM;
+	ret = tnl_get_files(nl, pool, files);
+	found = ret ? NULL : tnl_find_file(files, name);
+	if (!ret && !found)
+		ret = ENOENT;
+	if (found)
+		*f = *found;
+	free(files);
+	return ret;
+}
+
+static bool overlaps(__u64 a, __u64 alen, __u64 b, __u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* Poll pool @name until scrub_pending <= @bytes: its value, or ~0. */
+static __u64 wait_scrub(struct tnl *nl, const char *name, __u64 bytes,
+			int seconds)
+{
+	struct tnl_pool p;
+	int i;
+
+	for (i = 0; i < seconds * 10; i++) {
+		if (tnl_pool_get(nl, name, &p))
+			return ~0ULL;
+		if (p.scrub_pending <= bytes)
+			return p.scrub_pending;
+		usleep(100 * 1000);
+	}
+	return p.scrub_pending;
+}
+
+/* ---- fixture "mem": pool "test" ---- */
+
+#define POOL		"test"
+#define NO_POOL_HINT	"no pool \"test\": run in the VM suite \"pool\" " \
+			"(memmap=512M$0x40000000 vmpkram.pool=test:512M@0x40000000)"
+
+/* What both fixtures hold: a pool, mounted. */
+struct memfs {
+	struct tnl nl;
+	const char *name;	/* of the pool */
+	struct tnl_pool pool;	/* as setup left it: READY and empty */
+	char dir[64];
+	int dfd;		/* the mounted root, -1 when unmounted */
+};
+
+FIXTURE(mem) {
+	struct memfs fs;
+};
+
+static int fs_mount(struct memfs *fs)
+{
+	char o[64];
+
+	snprintf(o, sizeof(o), "pool=%s", fs->name);
+	if (mount("none", fs->dir, VMPKRAMFS_NAME, 0, o))
+		return errno;
+	fs->dfd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fs->dfd < 0 ? errno : 0;
+}
+
+static int fs_umount(struct memfs *fs)
+{
+	if (fs->dfd >= 0)
+		close(fs->dfd);
+	fs->dfd = -1;
+	return ERR(umount(fs->dir));
+}
+
+/*
+ * Pool @name READY and empty (formatted when it is not), mounted on a
+ * fresh directory.  Skips when the pool does not exist.
+ */
+static void pool_setup(struct __test_metadata *_metadata,
+		       struct memfs *fs, const char *name, const char *hint)
+{
+	struct tnl_faults f;
+	int ret;
+
+	fs->dfd = -1;
+	fs->nl.fd = -1;
+	fs->name = name;
+	umount_stale();
+	ret = tnl_open(&fs->nl);
+	ASSERT_EQ(0, ret) TH_LOG("genetlink family %s: %s", VMPKRAM_GENL_NAME,
+				 strerror(-ret));
+	ret = tnl_pool_get(&fs->nl, name, &fs->pool);
+	if (ret) {
+		ASSERT_EQ(ENODEV, ret);
+		SKIP(return, "%s", hint);
+	}
+	if (fs->pool.state == VMPKRAM_POOL_SEALED)
+		ASSERT_EQ(0, tnl_pool_cmd(&fs->nl, VMPKRAM_CMD_POOL_UNSEAL,
+					  name, NULL));
+	if ((fs->pool.state != VMPKRAM_POOL_READY &&
+	     fs->pool.state != VMPKRAM_POOL_SEALED) || fs->pool.nr_files)
+		ASSERT_EQ(0, tnl_pool_cmd(&fs->nl, VMPKRAM_CMD_POOL_FORMAT,
+					  name, NULL));
+	ASSERT_EQ(0, tnl_pool_get(&fs->nl, name, &fs->pool));
+	ASSERT_EQ(VMPKRAM_POOL_READY, fs->pool.state);
+	ASSERT_EQ(0, fs->pool.nr_files);
+
+	strcpy(fs->dir, MNT_PREFIX "XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(fs->dir));
+	ASSERT_EQ(0, fs_mount(fs));
+	ret = tnl_get_faults(&fs->nl, &f);
+	ASSERT_EQ(0, ret) TH_LOG("GET_STATUS without fault counters: %s",
+				 strerror(ret));
+}
+
+static void pool_teardown(struct memfs *fs)
+{
+	const char *name = fs->name;
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	/* A test that detached the pool and failed before attaching it. */
+	if (fs->nl.fd >= 0 && fs->pool.size &&
+	    tnl_pool_get(&fs->nl, name, NULL) == ENODEV)
+		pool_attach(&fs->nl, name, fs->pool.base, fs->pool.size);
+	if (fs->dfd < 0 && fs->dir[0])
+		fs_mount(fs);
+	if (fs->dfd >= 0) {
+		fd = openat(fs->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		d = fd < 0 ? NULL : fdopendir(fd);
+		while (d && (de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(fs->dfd, de->d_name, 0);
+		if (d)
+			closedir(d);
+		if (fs_umount(fs))
+			umount2(fs->dir, MNT_DETACH);
+	}
+	if (fs->dir[0])
+		rmdir(fs->dir);
+	tnl_close(&fs->nl);
+}
+
+FIXTURE_SETUP(mem)
+{
+	pool_setup(_metadata, &self->fs, POOL, NO_POOL_HINT);
+}
+
+FIXTURE_TEARDOWN(mem)
+{
+	pool_teardown(&self->fs);
+}
+
+/* A new file of @size (ftruncate); its fd, or -1. */
+static int create_sized(struct memfs *fs, const char *name, off_t size)
+{
+	int fd = openat(fs->dfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			0644);
+
+	if (fd >= 0 && ftruncate(fd, size)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static struct tnl_faults faults(struct memfs *fs)
+{
+	struct tnl_faults f;
+
+	if (tnl_get_faults(&fs->nl, &f))
+		memset(&f, 0xff, sizeof(f));
+	return f;
+}
+
+/* /dev/ram0 open with O_DIRECT (brd loaded if needed); -1 and a reason. */
+static int open_ramdisk(char *why, size_t len)
+{
+	uint64_t size = 0;
+	int fd;
+
+	if (access(RAMDISK, F_OK) &&
+	    system("modprobe brd rd_size=65536 rd_nr=1 2>/dev/null")) {
+		snprintf(why, len, "no " RAMDISK " and brd cannot be loaded "
+			 "(modprobe brd rd_size=65536 rd_nr=1 failed)");
+		return -1;
+	}
+	fd = open(RAMDISK, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, len, "open " RAMDISK " with O_DIRECT: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, BLKGETSIZE64, &size) || size < 16 * SZ_1M) {
+		snprintf(why, len, RAMDISK " is %llu bytes, below 16 MiB",
+			 (unsigned long long)size);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * O_DIRECT between a block device and a mapping, on a mapping of 2 MiB
+ * entries and on one of 4 KiB entries: reads land in the file, writes
+ * take what the mapping holds, across block boundaries.
+ */
+TEST_F(mem, o_direct_into_and_out_of_a_mapping)
+{
+	struct memfs *fs = &self->fs;
+	static const size_t skews[] = { 0, SZ_4K };
+	unsigned char *buf, *p;
+	char why[128];
+	size_t i, len = 8 * SZ_1M;
+	int rd, fd;
+
+	rd = open_ramdisk(why, sizeof(why));
+	if (rd < 0)
+		SKIP(return, "%s", why);
+	buf = aligned_alloc(SZ_4K, 3 * SZ_1M);
+	ASSERT_NE(NULL, buf);
+	fd = create_sized(fs, "a", len + SZ_4K);
+	ASSERT_LE(0, fd);
+
+	for (i = 0; i < 2; i++) {
+		struct tnl_faults f0 = faults(fs), d;
+
+		p = map_at(fd, len, 0, SZ_2M, skews[i]);
+		ASSERT_NE(MAP_FAILED, p);
+		/* Device -> mapping: 3 MiB across the first block boundary. */
+		fill(buf, 3 * SZ_1M, BLK - SZ_1M, 1 + i);
+		ASSERT_EQ(3 * SZ_1M, pwrite(rd, buf, 3 * SZ_1M, 0));
+		ASSERT_EQ(3 * SZ_1M, pread(rd, p + BLK - SZ_1M, 3 * SZ_1M, 0))
+			TH_LOG("O_DIRECT read into the mapping: %s",
+			       strerror(errno));
+		EXPECT_EQ(-1, mismatch(p + BLK - SZ_1M, 3 * SZ_1M, BLK - SZ_1M,
+				       1 + i));
+		EXPECT_EQ(-1, check_file(fd, BLK - SZ_1M, 3 * SZ_1M, 1 + i));
+		/* That did not fault in 4 KiB entries where 2 MiB fit. */
+		d = faults_since(&fs->nl, &f0);
+		if (!skews[i]) {
+			EXPECT_EQ(0, d.pte);
+		} else {
+			EXPECT_EQ(0, d.pmd);
+		}
+
+		/* Mapping -> device: 2 MiB + 8 KiB across two boundaries. */
+		fill(p + 2 * BLK - SZ_4K, BLK + 2 * SZ_4K, 2 * BLK - SZ_4K, 3 + i);
+		ASSERT_EQ(BLK + 2 * SZ_4K,
+			  pwrite(rd, p + 2 * BLK - SZ_4K, BLK + 2 * SZ_4K,
+				 4 * SZ_1M))
+			TH_LOG("O_DIRECT write from the mapping: %s",
+			       strerror(errno));
+		memset(buf, 0, 3 * SZ_1M);
+		ASSERT_EQ(BLK + 2 * SZ_4K,
+			  pread(rd, buf, BLK + 2 * SZ_4K, 4 * SZ_1M));
+		EXPECT_EQ(-1, mismatch(buf, BLK + 2 * SZ_4K, 2 * BLK - SZ_4K,
+				       3 + i));
+		munmap(p, len);
+	}
+	free(buf);
+	close(fd);
+	close(rd);
+}
+
+/* process_vm_readv/writev on a mapping: by this process and by a child. */
+TEST_F(mem, process_vm_readv_writev)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 8 * SZ_1M, n = SZ_1M + 3 * SZ_4K;
+	unsigned char *p, *buf;
+	struct iovec local, remote;
+	int fd, status;
+	pid_t parent = getpid(), pid;
+
+	fd = create_sized(fs, "a", len);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	buf = malloc(n);
+	ASSERT_NE(NULL, buf);
+	fill(p, len, 0, 3);
+
+	/* Out of the mapping, across a block boundary. */
+	local = (struct iovec){ buf, n };
+	remote = (struct iovec){ p + BLK - SZ_4K, n };
+	ASSERT_EQ(n, process_vm_readv(parent, &local, 1, &remote, 1, 0));
+	EXPECT_EQ(-1, mismatch(buf, n, BLK - SZ_4K, 3));
+	/* Into it. */
+	fill(buf, n, 2 * BLK + 5, 4);
+	remote.iov_base = p + 2 * BLK + 5;
+	ASSERT_EQ(n, process_vm_writev(parent, &local, 1, &remote, 1, 0));
+	EXPECT_EQ(-1, check_file(fd, 2 * BLK + 5, n, 4));
+
+	/*
+	 * A child reads the parent's mapping and writes into it; it also
+	 * reads into its own (inherited, shared) mapping from the parent's
+	 * buffer.
+	 */
+	fill(buf, n, 7, 6);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		unsigned char *mine = malloc(n);
+		struct iovec l = { mine, n }, r = { p + SZ_4K, n };
+
+		if (!mine || process_vm_readv(parent, &l, 1, &r, 1, 0) != (ssize_t)n ||
+		    mismatch(mine, n, SZ_4K, 3) != -1)
+			_exit(1);
+		fill(mine, n, BLK + SZ_1M, 5);
+		r.iov_base = p + BLK + SZ_1M;
+		if (process_vm_writev(parent, &l, 1, &r, 1, 0) != (ssize_t)n)
+			_exit(2);
+		l = (struct iovec){ p + 5 * SZ_1M, n };
+		r = (struct iovec){ buf, n };
+		if (process_vm_readv(parent, &l, 1, &r, 1, 0) != (ssize_t)n)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child step %d failed",
+						 WEXITSTATUS(status));
+	EXPECT_EQ(-1, mismatch(p + BLK + SZ_1M, n, BLK + SZ_1M, 5));
+	EXPECT_EQ(-1, check_file(fd, BLK + SZ_1M, n, 5));
+	EXPECT_EQ(-1, mismatch(p + 5 * SZ_1M, n, 7, 6));
+	free(buf);
+	munmap(p, len);
+	close(fd);
+}
+
+/* vmsplice: mapped pages into a pipe, and from a pipe into a mapping. */
+TEST_F(mem, vmsplice_to_and_from_a_pipe)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 4 * SZ_1M, n = 64 * 1024;
+	unsigned char *p, buf[64 * 1024];
+	struct iovec iov;
+	int fd, pfd[2];
+
+	fd = create_sized(fs, "a", len);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, len, 0, 7);
+	ASSERT_EQ(0, pipe(pfd));
+
+	/* Pages of the mapping go into the pipe by reference. */
+	iov = (struct iovec){ p + BLK - n / 2, n };
+	ASSERT_EQ(n, vmsplice(pfd[1], &iov, 1, 0)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(n, read(pfd[0], buf, n));
+	EXPECT_EQ(-1, mismatch(buf, n, BLK - n / 2, 7));
+
+	/* A reference: what the file gets before the read is what it reads. */
+	iov = (struct iovec){ p + 3 * SZ_1M, n };
+	ASSERT_EQ(n, vmsplice(pfd[1], &iov, 1, 0));
+	ASSERT_EQ(0, write_pattern(fd, 3 * SZ_1M, n, 8));
+	ASSERT_EQ(n, read(pfd[0], buf, n));
+	EXPECT_EQ(-1, mismatch(buf, n, 3 * SZ_1M, 8));
+
+	/* From the pipe into the mapping. */
+	fill(buf, n, SZ_1M + 3, 9);
+	ASSERT_EQ(n, write(pfd[1], buf, n));
+	iov = (struct iovec){ p + SZ_1M + 3, n };
+	ASSERT_EQ(n, vmsplice(pfd[0], &iov, 1, 0));
+	EXPECT_EQ(-1, check_file(fd, SZ_1M + 3, n, 9));
+
+	close(pfd[0]);
+	close(pfd[1]);
+	munmap(p, len);
+	close(fd);
+}
+
+/*
+ * get_unmapped_area: without a hint, a mapping is placed so that address
+ * and file offset agree modulo 2 MiB.
+ */
+TEST_F(mem, mappings_are_placed_for_2m_entries)
+{
+	struct memfs *fs = &self->fs;
+	unsigned char *p;
+	int fd, i;
+
+	fd = create_sized(fs, "a", 16 * SZ_1M);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 4; i++) {
+		p = mmap(NULL, 8 * SZ_1M, PROT_READ, MAP_SHARED, fd, i * SZ_4K);
+		ASSERT_NE(MAP_FAILED, p);
+		EXPECT_EQ(i * SZ_4K, (uintptr_t)p & (SZ_2M - 1))
+			TH_LOG("offset %lu mapped at %p", i * SZ_4K, p);
+		munmap(p, 8 * SZ_1M);
+	}
+	/* Below 2 MiB there is nothing to align. */
+	p = mmap(NULL, SZ_1M, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, SZ_1M);
+	close(fd);
+}
+
+/*
+ * A 64 MiB file mapped at a 2 MiB-aligned address: one 2 MiB fault per
+ * block, no 4 KiB fault, and none at all when every page is touched
+ * afterwards.
+ */
+TEST_F(mem, aligned_mapping_takes_2m_entries)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 64 * SZ_1M, off;
+	struct tnl_faults f0, d;
+	unsigned char *p;
+	int fd;
+
+	fd = create_sized(fs, "a", len);
+	ASSERT_LE(0, fd);
+	p = map_at(fd, len, 0, SZ_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+
+	f0 = faults(fs);
+	touch_every(p, len, SZ_2M, 0, 10);
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(32, d.pmd);
+	EXPECT_EQ(0, d.pte);
+	EXPECT_EQ(0, d.pud);
+
+	f0 = faults(fs);
+	touch_every(p, len, SZ_4K, 0, 10);
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(0, d.pmd + d.pte + d.pud) TH_LOG("all mapped already");
+	for (off = 0; off < len; off += SZ_1M + SZ_4K)
+		EXPECT_EQ(pat(off, 10), byte_at(fd, off));
+	munmap(p, len);
+	close(fd);
+}
+
+/*
+ * Where address and file offset disagree modulo 2 MiB, every entry is
+ * 4 KiB: at an address 4 KiB past a 2 MiB boundary, and for a file offset
+ * of 4 KiB at a 2 MiB-aligned address.
+ */
+TEST_F(mem, misaligned_mapping_takes_4k_entries)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 8 * SZ_1M;
+	struct tnl_faults f0, d;
+	unsigned char *p;
+	int fd;
+
+	fd = create_sized(fs, "a", 2 * len);
+	ASSERT_LE(0, fd);
+
+	p = map_at(fd, len, 0, SZ_2M, SZ_4K);
+	ASSERT_NE(MAP_FAILED, p);
+	f0 = faults(fs);
+	touch_every(p, len, SZ_4K, 0, 11);
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(len / SZ_4K, d.pte);
+	EXPECT_EQ(0, d.pmd);
+	EXPECT_EQ(0, d.pud);
+	munmap(p, len);
+
+	p = map_at(fd, len, SZ_4K, SZ_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	f0 = faults(fs);
+	touch_every(p, len, SZ_4K, SZ_4K, 12);
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(len / SZ_4K, d.pte);
+	EXPECT_EQ(0, d.pmd);
+	munmap(p, len);
+
+	/* What went through both is in the file. */
+	EXPECT_EQ(pat(0, 11), byte_at(fd, 0));
+	EXPECT_EQ(pat(SZ_4K, 12), byte_at(fd, SZ_4K));
+	EXPECT_EQ(pat(len, 12), byte_at(fd, len));
+	EXPECT_EQ(0, byte_at(fd, len + SZ_4K));
+	close(fd);
+}
+
+/*
+ * MADV_POPULATE_WRITE and VMPKRAM_IOC_PREFAULT populate a mapping through
+ * get_user_pages(): 2 MiB entries, and the file contents untouched.
+ */
+TEST_F(mem, populate_with_madvise_and_prefault)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 32 * SZ_1M;
+	struct vmpkram_prefault req = { .size = sizeof(req) };
+	struct tnl_faults f0, d;
+	unsigned char *p;
+	int fd, dev;
+
+	fd = create_sized(fs, "a", len);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, len, 13));
+
+	p = map_at(fd, len, 0, SZ_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	f0 = faults(fs);
+	ASSERT_EQ(0, ERR(madvise(p, len, MADV_POPULATE_WRITE)));
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(len / SZ_2M, d.pmd);
+	EXPECT_EQ(0, d.pte);
+	EXPECT_EQ(-1, mismatch(p, len, 0, 13));
+	munmap(p, len);
+
+	dev = open("/dev/vmpkram", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	p = map_at(fd, len, 0, SZ_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	req.addr = (uintptr_t)p;
+	req.len = len;
+	req.threads = 1;
+	f0 = faults(fs);
+	ASSERT_EQ(0, ERR(ioctl(dev, VMPKRAM_IOC_PREFAULT, &req)));
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(len, req.done);
+	EXPECT_EQ(len / SZ_2M, d.pmd);
+	EXPECT_EQ(0, d.pte);
+	f0 = faults(fs);
+	EXPECT_EQ(-1, mismatch(p, len, 0, 13));
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(0, d.pmd + d.pte) TH_LOG("populated already");
+	munmap(p, len);
+
+	/* Several workers: still no 4 KiB entry. */
+	p = map_at(fd, len, 0, SZ_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	req.addr = (uintptr_t)p;
+	req.threads = 0;
+	f0 = faults(fs);
+	ASSERT_EQ(0, ERR(ioctl(dev, VMPKRAM_IOC_PREFAULT, &req)));
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_LE(len / SZ_2M, d.pmd);
+	EXPECT_EQ(0, d.pte);
+	munmap(p, len);
+	close(dev);
+	close(fd);
+}
+
+/*
+ * FOLL_LONGTERM pins (here io_uring fixed buffers) are refused by the
+ * kernel on file-system DAX mappings: EOPNOTSUPP.
+ */
+TEST_F(mem, longterm_pin_is_refused)
+{
+	struct memfs *fs = &self->fs;
+	struct io_uring_params params;
+	size_t len = 4 * SZ_1M;
+	struct iovec iov;
+	unsigned char *p;
+	void *anon;
+	int ring, fd, ret;
+
+	memset(&params, 0, sizeof(params));
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		SKIP(return, "io_uring_setup: %s", strerror(errno));
+	anon = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	iov = (struct iovec){ anon, SZ_1M };
+	ret = syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		      &iov, 1);
+	if (ret) {
+		close(ring);
+		SKIP(return, "io_uring fixed buffers of anonymous memory: %s",
+		     strerror(errno));
+	}
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring,
+			     IORING_UNREGISTER_BUFFERS, NULL, 0));
+
+	fd = create_sized(fs, "a", len);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	iov = (struct iovec){ p, SZ_1M };
+	ret = syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		      &iov, 1);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	if (!ret)
+		syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS,
+			NULL, 0);
+	close(ring);
+	munmap(anon, len);
+	munmap(p, len);
+	close(fd);
+}
+
+/* Contents survive munmap and mmap, and umount and mount. */
+TEST_F(mem, contents_survive_remapping)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 16 * SZ_1M;
+	unsigned char *p;
+	int fd;
+
+	fd = create_sized(fs, "a", len);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, len, 0, 14);
+	munmap(p, len);
+
+	p = map_at(fd, len, 0, SZ_2M, SZ_4K);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mismatch(p, len, 0, 14)) TH_LOG("in 4 KiB entries");
+	munmap(p, len);
+	close(fd);
+
+	ASSERT_EQ(0, fs_umount(fs));
+	ASSERT_EQ(0, fs_mount(fs));
+	fd = openat(fs->dfd, "a", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mismatch(p, len, 0, 14)) TH_LOG("after remount");
+	munmap(p, len);
+	close(fd);
+}
+
+/*
+ * The documented errors: MAP_PRIVATE is EINVAL (also for sizes that would
+ * take 2 MiB entries), and a mapping cannot grow with mremap (EFAULT).
+ */
+TEST_F(mem, unsupported_mappings)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 8 * SZ_1M;
+	void *p, *q;
+	int fd;
+
+	fd = create_sized(fs, "a", 2 * len);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, len, 2 * len, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, q);
+	EXPECT_EQ(EFAULT, errno);
+	/* Shrinking is fine. */
+	q = mremap(p, len, len / 2, 0);
+	EXPECT_EQ(p, q);
+	munmap(p, len / 2);
+	close(fd);
+}
+
+/*
+ * Shrinking a mapped file unmaps the cut part of 2 MiB entries: SIGBUS
+ * beyond the new end, the rest intact (in 4 KiB entries where a 2 MiB one
+ * would cross the end); growing again reads zeros.
+ */
+TEST_F(mem, truncate_of_a_huge_mapping)
+{
+	struct memfs *fs = &self->fs;
+	size_t len = 8 * SZ_1M, cut = 3 * SZ_1M;
+	struct tnl_faults f0, d;
+	unsigned char *p;
+	int fd;
+
+	fd = create_sized(fs, "a", len);
+	ASSERT_LE(0, fd);
+	p = map_at(fd, len, 0, SZ_2M, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, len, 0, 15);
+	ASSERT_EQ(0, ftruncate(fd, cut));
+
+	f0 = faults(fs);
+	EXPECT_EQ(-1, mismatch(p, cut, 0, 15));
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(0, d.pud);
+	EXPECT_EQ(0, d.pmd) TH_LOG("the first block stays mapped");
+	EXPECT_EQ((cut - BLK) / SZ_4K, d.pte) TH_LOG("the block holding EOF");
+
+	EXPECT_EQ(SIGBUS, touch_in_child(p + cut, false));
+	EXPECT_EQ(SIGBUS, touch_in_child(p + 5 * SZ_1M, true));
+	EXPECT_EQ(SIGBUS, touch_in_child(p + len - 1, false));
+
+	ASSERT_EQ(0, ftruncate(fd, len));
+	EXPECT_EQ(-1, nonzero(p + cut, len - cut)) TH_LOG("old bytes back");
+	EXPECT_EQ(-1, mismatch(p, cut, 0, 15));
+	munmap(p, len);
+	close(fd);
+}
+
+/* Read a pipe until @n bytes came: 0 or an errno. */
+static int read_pipe(int fd, unsigned char *buf, size_t n)
+{
+	ssize_t r;
+
+	while (n) {
+		r = read(fd, buf, n);
+		if (r <= 0)
+			return r < 0 ? errno : EIO;
+		buf += r;
+		n -= r;
+	}
+	return 0;
+}
+
+/*
+ * Pages pinned in a pipe (vmsplice) outlive their file: the pinned block
+ * of a deleted file is not scrubbed and not handed to a new file until
+ * the pipe lets go, while everything else is; an allocation that needs it
+ * fails with ENOSPC after a short wait, and gets it, zeroed, once it is
+ * released.  A pool with pinned pages
+ * cannot be detached (EAGAIN), also when the file still exists; it can
+ * once the pipes are closed, and attaches again with its files.
+ */
+TEST_F_TIMEOUT(mem, pinned_pages_delay_reuse_and_detach, 240)
+{
+	struct memfs *fs = &self->fs;
+	size_t n = 64 * 1024;
+	unsigned char *p, *q, buf[64 * 1024];
+	struct tnl_file victim, fill_ext;
+	struct tnl_pool pool;
+	struct iovec iov;
+	char msg[256];
+	int fd, keep, filler, pa[2], pb[2], res[2], i, status, got;
+	long avail;
+	pid_t pid;
+
+	/* A live file with a page in pipe B. */
+	keep = create_sized(fs, "keeper", BLK);
+	ASSERT_LE(0, keep);
+	ASSERT_EQ(0, write_pattern(keep, 0, BLK, 16));
+	q = mmap(NULL, BLK, PROT_READ, MAP_SHARED, keep, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, pipe(pb));
+	iov = (struct iovec){ q + SZ_1M, 4 * SZ_4K };
+	ASSERT_EQ(4 * SZ_4K, vmsplice(pb[1], &iov, 1, 0));
+	munmap(q, BLK);
+	close(keep);
+
+	/* A file of two blocks whose first block is in pipe A, deleted. */
+	fd = create_sized(fs, "victim", 2 * BLK);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2 * BLK, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, 2 * BLK, 0, 17);
+	ASSERT_EQ(0, file_extents(&fs->nl, POOL, "victim", &victim));
+	ASSERT_LT(0, victim.nr_extents);
+	ASSERT_EQ(0, pipe(pa));
+	iov = (struct iovec){ p + SZ_4K, n };
+	ASSERT_EQ(n, vmsplice(pa[1], &iov, 1, 0));
+	munmap(p, 2 * BLK);
+	close(fd);
+	ASSERT_EQ(0, ERR(unlinkat(fs->dfd, "victim", 0)));
+
+	/* The unpinned block is scrubbed; the pinned one stays pending. */
+	EXPECT_EQ(BLK, wait_scrub(&fs->nl, POOL, BLK, 60));
+	sleep(2);	/* the scrubber looks again every second */
+	ASSERT_EQ(0, tnl_pool_get(&fs->nl, POOL, &pool));
+	EXPECT_EQ(BLK, pool.scrub_pending) TH_LOG("pinned block scrubbed");
+
+	/* Every other free block goes to a new file: zeros, not the victim's. */
+	{
+		struct statfs s;
+
+		ASSERT_EQ(0, fstatfs(fs->dfd, &s));
+		avail = s.f_bfree;
+	}
+	ASSERT_LT(2, avail);
+	filler = create_sized(fs, "filler", (off_t)(avail - 1) * BLK);
+	ASSERT_LE(0, filler) TH_LOG("%s", strerror(errno));
+	q = mmap(NULL, (avail - 1) * BLK, PROT_READ, MAP_SHARED, filler, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(-1, nonzero(q, (avail - 1) * BLK)) TH_LOG("old bytes leaked");
+	munmap(q, (avail - 1) * BLK);
+	ASSERT_EQ(0, file_extents(&fs->nl, POOL, "filler", &fill_ext));
+	for (i = 0; i < fill_ext.nr_extents; i++)
+		EXPECT_FALSE(overlaps(fill_ext.ext[i].phys, fill_ext.ext[i].len,
+				      victim.ext[0].phys, BLK))
+			TH_LOG("the pinned block went to a new file");
+
+	/*
+	 * Growing by the last block needs the pinned one: ENOSPC after a
+	 * short wait.  In a child that reports its errno through a pipe, so
+	 * that an allocation that hangs shows as a timeout here.
+	 */
+	ASSERT_EQ(0, pipe(res));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int err = ERR(ftruncate(filler, (off_t)avail * BLK));
+
+		if (write(res[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		_exit(0);
+	}
+	close(res[1]);
+	{
+		struct pollfd pfd = { .fd = res[0], .events = POLLIN };
+
+		got = poll(&pfd, 1, 20000);
+	}
+	EXPECT_EQ(1, got) TH_LOG("growing into the pinned block hangs");
+	if (got == 1) {
+		ASSERT_EQ(sizeof(status), read(res[0], &status, sizeof(status)));
+		EXPECT_EQ(ENOSPC, status) TH_LOG("%s", strerror(status));
+	} else {
+		kill(pid, SIGKILL);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(res[0]);
+
+	/* The pinned data is still in the pipe, whole. */
+	ASSERT_EQ(0, read_pipe(pa[0], buf, n));
+	EXPECT_EQ(-1, mismatch(buf, n, SZ_4K, 17));
+	close(pa[0]);
+	close(pa[1]);
+
+	/* Released: the block can be had now, zeroed. */
+	ASSERT_EQ(0, ERR(ftruncate(filler, (off_t)avail * BLK)));
+	q = mmap(NULL, BLK, PROT_READ, MAP_SHARED, filler,
+		 (off_t)(avail - 1) * BLK);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(-1, nonzero(q, BLK)) TH_LOG("the pinned bytes leaked");
+	munmap(q, BLK);
+	close(filler);
+	ASSERT_EQ(0, ERR(unlinkat(fs->dfd, "filler", 0)));
+
+	/* Unmounted, with a page of "keeper" in pipe B: EAGAIN. */
+	ASSERT_EQ(0, fs_umount(fs));
+	EXPECT_EQ(EAGAIN, pool_cmd_msg(&fs->nl, VMPKRAM_CMD_POOL_DETACH, POOL,
+				       msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "pinned")) TH_LOG("message: %s", msg);
+	ASSERT_EQ(0, tnl_pool_get(&fs->nl, POOL, &pool));
+	EXPECT_EQ(VMPKRAM_POOL_READY, pool.state);
+
+	ASSERT_EQ(0, read_pipe(pb[0], buf, 4 * SZ_4K));
+	EXPECT_EQ(-1, mismatch(buf, 4 * SZ_4K, SZ_1M, 16));
+	close(pb[0]);
+	close(pb[1]);
+	EXPECT_EQ(0, pool_cmd_msg(&fs->nl, VMPKRAM_CMD_POOL_DETACH, POOL,
+				  msg, sizeof(msg))) TH_LOG("message: %s", msg);
+	EXPECT_EQ(ENODEV, tnl_pool_get(&fs->nl, POOL, NULL));
+
+	/* Attached again: clean, with "keeper" intact. */
+	ASSERT_EQ(0, pool_attach(&fs->nl, POOL, fs->pool.base,
+				 fs->pool.size));
+	ASSERT_EQ(0, tnl_pool_get(&fs->nl, POOL, &pool));
+	EXPECT_EQ(VMPKRAM_POOL_READY, pool.state);
+	EXPECT_EQ(1, pool.clean);
+	EXPECT_EQ(1, pool.nr_files);
+	ASSERT_EQ(0, fs_mount(fs));
+	keep = openat(fs->dfd, "keeper", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, keep);
+	EXPECT_EQ(-1, check_file(keep, 0, BLK, 16));
+	close(keep);
+}
+
+/* ---- fixture "huge": pool "big", 1 GiB entries ---- */
+
+#define BIG		"big"
+#define NO_BIG_HINT	"no pool \"big\": run in the VM suite \"pool-huge\" " \
+			"(memmap=2G$0x40000000 vmpkram.pool=big:2G@0x40000000)"
+
+FIXTURE(huge) {
+	struct memfs fs;
+};
+
+FIXTURE_SETUP(huge)
+{
+	pool_setup(_metadata, &self->fs, BIG, NO_BIG_HINT);
+	/* Format leaves the whole pool to scrub: let it finish. */
+	ASSERT_EQ(0, wait_scrub(&self->fs.nl, BIG, 0, 240))
+		TH_LOG("pool " BIG " still scrubbing");
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+	pool_teardown(&self->fs);
+}
+
+/*
+ * A 1 GiB file of a scrubbed pool is one extent at a 1 GiB-aligned
+ * address; mapped (at the 1 GiB-aligned address get_unmapped_area picks)
+ * it takes exactly one 1 GiB fault.  At an address that is only 2 MiB
+ * aligned it takes 2 MiB entries instead.  GUP works on both.
+ */
+TEST_F_TIMEOUT(huge, one_gib_file_takes_one_pud_entry, 300)
+{
+	struct memfs *fs = &self->fs;
+	struct tnl_faults f0, d;
+	struct tnl_file f;
+	unsigned char *p, buf[8192];
+	struct iovec local, remote;
+	char msg[256];
+	int fd, ret;
+
+	fd = openat(fs->dfd, "g", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, SZ_1G));
+	ASSERT_EQ(0, file_extents(&fs->nl, BIG, "g", &f));
+	ASSERT_EQ(1, f.nr_extents) TH_LOG("first extents: %llu bytes at %#llx",
+					  f.ext[0].len, f.ext[0].phys);
+	EXPECT_EQ(SZ_1G, f.ext[0].len);
+	EXPECT_EQ(0, f.ext[0].phys & (SZ_1G - 1)) TH_LOG("at %#llx",
+							 f.ext[0].phys);
+
+	p = mmap(NULL, SZ_1G, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, (uintptr_t)p & (SZ_1G - 1)) TH_LOG("mapped at %p", p);
+	f0 = faults(fs);
+	touch_every(p, SZ_1G, SZ_2M, 0, 18);
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(1, d.pud);
+	EXPECT_EQ(0, d.pmd);
+	EXPECT_EQ(0, d.pte);
+
+	/* get_user_pages() through the 1 GiB entry, both ways. */
+	local = (struct iovec){ buf, sizeof(buf) };
+	remote = (struct iovec){ p + 512 * SZ_1M - SZ_4K, sizeof(buf) };
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(sizeof(buf), process_vm_readv(getpid(), &local, 1, &remote,
+						 1, 0));
+	EXPECT_EQ(pat(512 * SZ_1M, 18), buf[SZ_4K]);
+	fill(buf, sizeof(buf), 700 * SZ_1M, 19);
+	remote.iov_base = p + 700 * SZ_1M;
+	ASSERT_EQ(sizeof(buf), process_vm_writev(getpid(), &local, 1, &remote,
+						  1, 0));
+	EXPECT_EQ(-1, check_file(fd, 700 * SZ_1M, sizeof(buf), 19));
+	munmap(p, SZ_1G);
+
+	/* Only 2 MiB aligned: 512 entries of 2 MiB, none of 1 GiB. */
+	p = map_at(fd, SZ_1G, 0, SZ_1G, SZ_2M);
+	ASSERT_NE(MAP_FAILED, p);
+	f0 = faults(fs);
+	touch_every(p, SZ_1G, SZ_2M, 0, 20);
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(0, d.pud);
+	EXPECT_EQ(512, d.pmd);
+	EXPECT_EQ(0, d.pte);
+	munmap(p, SZ_1G);
+	EXPECT_EQ(pat(SZ_1G - SZ_2M, 20), byte_at(fd, SZ_1G - SZ_2M));
+	close(fd);
+
+	/*
+	 * get_user_pages() gave back every reference it took: deleted, the
+	 * file's blocks are all scrubbed (a block still referenced would
+	 * be skipped), and the unmounted pool detaches.
+	 */
+	ASSERT_EQ(0, ERR(unlinkat(fs->dfd, "g", 0)));
+	EXPECT_EQ(0, wait_scrub(&fs->nl, BIG, 0, 60))
+		TH_LOG("a block stays referenced after get_user_pages()");
+	ASSERT_EQ(0, fs_umount(fs));
+	ret = pool_cmd_msg(&fs->nl, VMPKRAM_CMD_POOL_DETACH, BIG, msg,
+			   sizeof(msg));
+	EXPECT_EQ(0, ret) TH_LOG("detach: %s", msg);
+	if (!ret)
+		ASSERT_EQ(0, pool_attach(&fs->nl, BIG, fs->pool.base,
+					 fs->pool.size));
+}
+
+TEST_HARNESS_MAIN
