@@ -1461,6 +1461,7 @@ struct req {
 	bool family;
 	bool shaped;	/* well formed: header, flags and every attribute */
 	bool dump;
+	bool behind_dump;	/* a dump runs on the socket: EBUSY for a dump */
 	bool has_name, has_base, has_size, has_mw;
 	char name[VMPKRAM_POOL_NAME_MAX + 1];
 	uint64_t base, size;
@@ -2089,6 +2090,9 @@ static void nl_check(struct req *r)
 
 	if (!r->processed || !r->family)
 		return;
+	/* One dump at a time per socket (netlink_dump_start). */
+	if (r->behind_dump && r->err == EBUSY)
+		return;
 	if (unpriv) {
 		if (cmd_admin(r->cmd)) {
 			if (r->data)
@@ -2173,6 +2177,7 @@ static void fuzz_netlink(void)
 		gen_msg(&m, &reqs[1], true);
 		analyze(&m, &reqs[0]);
 		analyze(&m, &reqs[1]);
+		reqs[1].behind_dump = reqs[0].dump;
 		nreq = 2;
 	}
 	for (i = 0; i < nreq; i++) {

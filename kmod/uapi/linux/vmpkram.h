@@ -45,7 +45,9 @@
  *  - unknown commands (and notification-only ones) are EOPNOTSUPP;
  *  - a missing required attribute is rejected with EINVAL and an
  *    extended-ACK "missing attribute" report;
- *  - commands marked "admin" need CAP_SYS_ADMIN, otherwise EPERM;
+ *  - commands marked "admin" need CAP_SYS_ADMIN, otherwise EPERM; the
+ *    policy is checked first, so a malformed admin request from an
+ *    unprivileged caller gets the policy's EINVAL or ERANGE instead;
  *  - resolving the family loads the module (MODULE_ALIAS_GENL_FAMILY).
  */
 #ifndef _UAPI_LINUX_VMPKRAM_H
@@ -311,8 +313,8 @@ struct vmpkram_prefault {
  * @VMPKRAM_CMD_POOL_SEAL: admin, doit.  %VMPKRAM_A_POOL_NAME optional.
  *	Prepares for kexec: waits for scrubbing (not for blocks whose pages
  *	are still pinned: then the pool is not recorded clean and the next
- *	kernel scrubs its free space again), records the seal time, and refuses further metadata changes
- *	(EROFS) until unsealed.  File contents stay writable.  Replies with
+ *	kernel scrubs its free space again), records the seal time, and
+ *	refuses further metadata changes (EROFS) until unsealed.  File contents stay writable.  Replies with
  *	%VMPKRAM_A_POOL_CMDLINE: the kernel command-line parameters the next
  *	kernel needs for the pools (all attached pools when no name is given,
  *	whatever their state, so that none is handed to the next kernel as
