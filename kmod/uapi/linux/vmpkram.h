@@ -314,7 +314,8 @@ struct vmpkram_prefault {
  *	Prepares for kexec: waits for scrubbing (not for blocks whose pages
  *	are still pinned: then the pool is not recorded clean and the next
  *	kernel scrubs its free space again), records the seal time, and
- *	refuses further metadata changes (EROFS) until unsealed.  File contents stay writable.  Replies with
+ *	refuses further metadata changes (EROFS) until unsealed.  File
+ *	contents stay writable.  Replies with
  *	%VMPKRAM_A_POOL_CMDLINE: the kernel command-line parameters the next
  *	kernel needs for the pools (all attached pools when no name is given,
  *	whatever their state, so that none is handed to the next kernel as
