@@ -4,7 +4,7 @@
  * mappings of pool memory.
  *
  * There is no page cache: reads and writes copy straight from and to the
- * pool, and mappings insert the pool's page frames (VM_PFNMAP).  A size
+ * pool, and mappings insert the pool's ZONE_DEVICE pages as DAX entries.  A size
  * change holds the mapping's invalidate_lock, so no fault can map a block
  * that is being freed, and shrinking unmaps the tail before the blocks go
  * back to the pool.

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/moduleparam.h>
@@ -274,6 +275,23 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 	}
 	mutex_unlock(&pool->lock);
 
+	/*
+	 * Removing the struct pages under a pin would leave the pinner with
+	 * freed memmap (a pipe releasing its buffers oopses): unload waits.
+	 * Killed while waiting, it leaves the pool's memory and struct pages
+	 * in place, claimed until reboot, rather than free them under a pin.
+	 */
+	while (wait_for_pins && pool_pinned(pool)) {
+		pr_warn_ratelimited("pool %s: waiting for pinned pages (a pipe or O_DIRECT holds them) to be released\n",
+				    pool->name);
+		if (fatal_signal_pending(current)) {
+			pr_err("pool %s: pages still pinned; its range stays claimed until reboot\n",
+			       pool->name);
+			list_del(&pool->node);
+			return 0;
+		}
+		msleep_interruptible(200);
+	}
 	list_del(&pool->node);
 	pr_info("pool %s detached\n", pool->name);
 	pool_free(pool);
