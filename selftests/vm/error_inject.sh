@@ -132,7 +132,8 @@ disarm() {
 	echo >"$FF/inject" 2>/dev/null
 }
 
-# arm FUNCTION RETVAL: the next call of FUNCTION returns RETVAL.
+# arm FUNCTION RETVAL: the next call of FUNCTION returns RETVAL.  The
+# retval file takes an unsigned 64-bit number: -12 is written as 2^64-12.
 arm() {
 	echo 100 >"$FF/probability" &&
 	echo 1 >"$FF/interval" &&
@@ -140,7 +141,7 @@ arm() {
 	echo 0 >"$FF/space" &&
 	echo 1 >"$FF/times" &&
 	echo "$1" >"$FF/inject" &&
-	echo "$2" >"$FF/$1/retval"
+	printf '%u\n' "$2" >"$FF/$1/retval"
 }
 
 # The state an error path must not change (see the top).
@@ -218,19 +219,30 @@ set_baseline() {
 	run "umount small" "umount $MNT"
 }
 
-# one_row I: the checks of row I (see the top).
+# one_row I: row I (see the top); the teardown runs whatever happened.
 one_row() {
 	i=$1
-	fn=$(get "$i" fn) expect=$(get "$i" expect) op=$(get "$i" op)
+	fn=$(get "$i" fn) op=$(get "$i" op)
 	what="$fn: $op"
 	kmsg_mark "error_inject row $i"
-	if ! run "$what: setup" "$(get "$i" setup)"; then
+	if run "$what: setup" "$(get "$i" setup)"; then
+		row_checks "$i"
+	else
 		not_ok "$what: setup"
-		return
 	fi
+	disarm
+	run "$what: teardown" "$(get "$i" teardown)" || not_ok "$what: teardown"
+}
+
+# row_checks I: the checks of row I, after its setup.
+row_checks() {
+	expect=$(get "$1" expect)
 	before=$(snapshot)
 
-	arm "$fn" "$(get "$i" retval)" || { not_ok "$what: arming fail_function"; disarm; return; }
+	if ! arm "$fn" "$(get "$1" retval)"; then
+		not_ok "$what: arming fail_function"
+		return
+	fi
 	sh -c "$op" >"$OUT" 2>&1
 	rc=$?
 	left=$(cat "$FF/times")
@@ -254,19 +266,18 @@ one_row() {
 			not_ok "$what: fails (status $rc: $err); it should absorb the failure of $fn"
 		fi
 	fi
-	if run "$what: undo" "$(get "$i" undo)"; then
+	if run "$what: undo" "$(get "$1" undo)"; then
 		check "$what: undone, nothing leaked" same_state "after undo" "$before"
 	else
 		not_ok "$what: undo"
 	fi
-	trouble=$(kernel_trouble "error_inject row $i")
+	trouble=$(kernel_trouble "error_inject row $1")
 	check "$what: kernel log clean${trouble:+: $trouble}" [ -z "$trouble" ]
 	if [ -e "$KM" ] && [ "${ERRINJ_KMEMLEAK:-1}" != 0 ]; then
 		leaks=$(leak_report)
 		[ -z "$leaks" ] || echo "$leaks"
 		check "$what: no new kmemleak report" [ -z "$leaks" ]
 	fi
-	run "$what: teardown" "$(get "$i" teardown)" || not_ok "$what: teardown"
 }
 
 main() {

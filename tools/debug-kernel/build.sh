@@ -4,7 +4,8 @@
 # Build the vmpkram debug kernel (KASAN, lockdep, kmemleak, fault
 # injection) from Debian's linux-source-6.12:
 #
-#   build/debug-kernel/src       the source tarball, extracted once
+#   build/debug-kernel/src       the source tarball, extracted once, with
+#                                tools/debug-kernel/patches/*.patch applied
 #   build/debug-kernel/obj       the O= build tree: bzImage, vmlinux, and
 #                                what out-of-tree modules build against
 #                                (tools/kbuild.sh build/debug-kernel/obj)
@@ -13,7 +14,8 @@
 # .config = "make tinyconfig" + tools/debug-kernel/config.fragment +
 # olddefconfig; every option the fragment asks for must survive, or the
 # build stops and lists the ones Kconfig dropped.  Cached: nothing is done
-# while the fragment, the tarball and this script's RECIPE are unchanged
+# while the fragment, the patches, the tarball and this script's RECIPE
+# are unchanged
 # (checksums in build/debug-kernel/stamp).  Installs the packages it needs
 # (idempotent).  The full log of a build is build/debug-kernel/build.log.
 #
@@ -22,6 +24,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FRAGMENT=$TOP/tools/debug-kernel/config.fragment
+PATCHES=$TOP/tools/debug-kernel/patches
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 OUT=$TOP/build/debug-kernel
 SRC=$OUT/src
@@ -32,7 +35,7 @@ LOG=$OUT/build.log
 RECIPE=1
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
-      zstd kmod linux-source-6.12)
+      zstd kmod patch linux-source-6.12)
 
 say() { echo "debug-kernel: $*"; }
 die() { echo "debug-kernel: $*" >&2; exit 1; }
@@ -59,22 +62,30 @@ key() {
 	echo "recipe $RECIPE"
 	echo "fragment $(sha256sum <"$FRAGMENT" | cut -d' ' -f1)"
 	echo "tarball $(sha256sum <"$TARBALL" | cut -d' ' -f1)"
+	echo "patches $(cat "$PATCHES"/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)"
 }
 
 kmake() {
 	make -C "$SRC" O="$OBJ" LOCALVERSION= "$@"
 }
 
+# The tree keeps the tarball's timestamps, so that after a change of the
+# patches only what they touch is rebuilt in $OBJ.
 extract() {
-	local sum
-	sum=$(key | sed -n 's/^tarball //p')
+	local sum p
+	sum=$(key | grep -E '^(tarball|patches) ')
 	if [ -e "$SRC/.tarball" ] && [ "$(cat "$SRC/.tarball")" = "$sum" ]; then
 		return 0
 	fi
 	say "extracting $TARBALL"
-	rm -rf "$SRC" "$OBJ"
+	rm -rf "$SRC"
 	mkdir -p "$SRC"
 	tar -xJf "$TARBALL" -C "$SRC" --strip-components=1
+	for p in "$PATCHES"/*.patch; do
+		[ -e "$p" ] || continue
+		say "applying ${p#"$TOP"/}"
+		patch -s -p1 -d "$SRC" <"$p" || die "$p does not apply"
+	done
 	echo "$sum" >"$SRC/.tarball"
 }
 
