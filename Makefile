@@ -34,7 +34,11 @@ KDIR ?= /lib/modules/$(KREL)/build
 ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
-VM_SUITES ?= core kexec-smoke pool pool-kexec
+VM_SUITES ?= core kexec-smoke pool pool-kexec fuzz
+# The fuzz suite's budget per kernel in make check (seconds of fuzzing; it
+# reads VMPKRAM_FUZZ_SECONDS, which the kernel hands to the guest's init
+# as environment).
+CHECK_FUZZ_SECONDS ?= 30
 # Suites it runs once, starting on $(KVER): they kexec between the
 # kernels themselves.
 VM_SUITES_ONCE ?= kexec-soak
@@ -45,9 +49,8 @@ VM_SUITES_ONCE ?= kexec-soak
 # to the running kernel when it is the only one in the initramfs).
 DEBUG_KDIR := $(BUILD)/debug-kernel/obj
 DEBUG_RESULTS := $(BUILD)/results-debug
-VM_SUITES_DEBUG ?= core pool pool-kexec fuzz kexec-smoke errinject
-# The fuzz suite's budget there (it reads VMPKRAM_FUZZ_SECONDS, which the
-# kernel hands to the guest's init as environment).
+VM_SUITES_DEBUG ?= core pool pool-kexec fuzz kexec-smoke errinject kexec-soak
+# The fuzz suite's budget there.
 DEBUG_FUZZ_SECONDS ?= 120
 
 .PHONY: all deps module modules-all user selftests check check-host \
@@ -99,6 +102,7 @@ check-static:
 check-vm:
 	@rc=0; for k in $(ALL_KRELS); do for s in $(VM_SUITES); do \
 		$(TOP)/tools/vm/run-vm --kernel $$k --suite $$s --mem 4G \
+			--append VMPKRAM_FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) \
 			--result $(RESULTS)/vm-$$k-$$s.result || rc=1; \
 	done; done; for s in $(VM_SUITES_ONCE); do \
 		$(TOP)/tools/vm/run-vm --kernel $(KREL) --suite $$s --mem 4G \

@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/error-injection.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -163,6 +164,13 @@ static void vmpkram_job_unregister(struct vmpkram_job *job)
 	vmpkram_notify_job(job);
 }
 
+/* The helpers beyond the caller; NULL is no error (see below). */
+static noinline struct vmpkram_job_worker *vmpkram_job_workers(unsigned int n)
+{
+	return kcalloc(n, sizeof(struct vmpkram_job_worker), GFP_KERNEL);
+}
+ALLOW_ERROR_INJECTION(vmpkram_job_workers, NULL);
+
 /*
  * Runs @job to completion with job->threads workers, the caller included.
  * Returns 0 or the job's first error; job->done holds the bytes done.
@@ -174,7 +182,7 @@ int vmpkram_job_run(struct vmpkram_job *job)
 	unsigned int i, extra = job->threads - 1;
 
 	if (extra) {
-		workers = kcalloc(extra, sizeof(*workers), GFP_KERNEL);
+		workers = vmpkram_job_workers(extra);
 		/* Fewer workers, not failure: the caller alone can do it. */
 		if (!workers)
 			extra = 0;

@@ -13,6 +13,7 @@
 
 #include <linux/ctype.h>
 #include <linux/delay.h>
+#include <linux/error-injection.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/moduleparam.h>
@@ -131,10 +132,34 @@ static void pool_free(struct vmpkram_pool *pool)
 	kfree(pool);
 }
 
+/*
+ * struct pages for the pool, as ZONE_DEVICE memory: what get_user_pages()
+ * and the DAX mappings of vmpkramfs need.  On failure pool->virt stays
+ * NULL, so pool_free() has nothing to unmap.
+ */
+static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
+{
+	void *virt;
+
+	pool->pgmap.type = MEMORY_DEVICE_GENERIC;
+	pool->pgmap.range.start = pool->base;
+	pool->pgmap.range.end = pool->base + pool->size - 1;
+	pool->pgmap.nr_range = 1;
+	/* 2 MiB compound pages, as device-dax uses: less memmap to touch. */
+	pool->pgmap.vmemmap_shift = PMD_SHIFT - PAGE_SHIFT;
+	virt = memremap_pages(&pool->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(virt))
+		return PTR_ERR(virt);
+	pool->virt = virt;
+	return 0;
+}
+ALLOW_ERROR_INJECTION(vmpkram_pool_map_pages, ERRNO);
+
 static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 				     struct netlink_ext_ack *extack)
 {
 	struct vmpkram_pool *pool;
+	int ret;
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
@@ -154,18 +179,11 @@ static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 		kfree(pool);
 		return ERR_PTR(-EBUSY);
 	}
-	pool->pgmap.type = MEMORY_DEVICE_GENERIC;
-	pool->pgmap.range.start = base;
-	pool->pgmap.range.end = base + size - 1;
-	pool->pgmap.nr_range = 1;
-	/* 2 MiB compound pages, as device-dax uses: less memmap to touch. */
-	pool->pgmap.vmemmap_shift = PMD_SHIFT - PAGE_SHIFT;
-	pool->virt = memremap_pages(&pool->pgmap, NUMA_NO_NODE);
-	if (IS_ERR(pool->virt)) {
+	ret = vmpkram_pool_map_pages(pool);
+	if (ret) {
 		pool_err(extack, "cannot add struct pages for the range",
-			 "pool %s: cannot add struct pages for %#llx@%#llx: %ld",
-			 name, size, base, PTR_ERR(pool->virt));
-		pool->virt = NULL;
+			 "pool %s: cannot add struct pages for %#llx@%#llx: %d",
+			 name, size, base, ret);
 		pool_free(pool);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -203,8 +221,16 @@ static int pool_attach_locked(const char *name, u64 base, u64 size,
 		return PTR_ERR(pool);
 
 	mutex_lock(&pool->lock);
-	vmpkram_meta_adopt(pool);
+	ret = vmpkram_meta_adopt(pool);
 	mutex_unlock(&pool->lock);
+	if (ret) {
+		/* Nothing was written: a later attach may well succeed. */
+		pool_err(extack, "out of memory while loading the pool metadata",
+			 "pool %s: out of memory while loading its metadata",
+			 name);
+		pool_free(pool);
+		return ret;
+	}
 	list_add_tail(&pool->node, &vmpkram_pools);
 
 	if (pool->state == VMPKRAM_POOL_READY)

@@ -37,6 +37,8 @@ struct super_block;
  * @pgmap: the range as ZONE_DEVICE memory: struct pages, so that
  *         get_user_pages() works on mappings of its files
  * @virt: the range in the kernel's direct map
+ * @sealed_by_request: sealed by the SEAL request in progress, which
+ *                     unseals it again if it fails (vmpkram_pools_lock)
  * @lock: serializes everything below and every commit
  * @state: enum vmpkram_pool_state
  * @reason: why UNFORMATTED or DAMAGED, with the fix
@@ -70,6 +72,7 @@ struct vmpkram_pool {
 	char res_name[VMPKRAM_POOL_NAME_MAX + 16];
 	struct dev_pagemap pgmap;
 	void *virt;
+	bool sealed_by_request;
 
 	struct mutex lock;	/* the fields below, and every commit */
 	enum vmpkram_pool_state state;
@@ -142,7 +145,7 @@ static inline u64 vmpkram_data_size(struct vmpkram_pool *pool)
 /* pool_meta.c: on-pool metadata */
 int vmpkram_meta_alloc(struct vmpkram_pool *pool);
 void vmpkram_meta_free(struct vmpkram_pool *pool);
-void vmpkram_meta_adopt(struct vmpkram_pool *pool);
+int vmpkram_meta_adopt(struct vmpkram_pool *pool);
 void vmpkram_meta_format(struct vmpkram_pool *pool);
 void vmpkram_meta_commit(struct vmpkram_pool *pool);
 

@@ -339,7 +339,8 @@ bad:
 	return -EUCLEAN;
 }
 
-static int alloc_fblocks(struct vmpkram_pool *pool)
+/* The in-memory block list of every file; freed on error by load_slot(). */
+static noinline int vmpkram_alloc_fblocks(struct vmpkram_pool *pool)
 {
 	u32 i, n;
 
@@ -354,6 +355,7 @@ static int alloc_fblocks(struct vmpkram_pool *pool)
 	}
 	return 0;
 }
+ALLOW_ERROR_INJECTION(vmpkram_alloc_fblocks, ERRNO);
 
 static const char *map_block(struct vmpkram_pool *pool, u32 b)
 {
@@ -382,7 +384,7 @@ static int check_bmap(struct vmpkram_pool *pool)
 	u32 b, i, n;
 	int ret;
 
-	ret = alloc_fblocks(pool);
+	ret = vmpkram_alloc_fblocks(pool);
 	if (ret)
 		return ret;
 	for (b = 0; b < pool->nr_blocks; b++) {
@@ -461,20 +463,19 @@ static void free_orphans(struct vmpkram_pool *pool)
 
 /*
  * Adopts the metadata found in the pool, or leaves the pool untouched in
- * state UNFORMATTED or DAMAGED with the reason.  Caller holds pool->lock.
+ * state UNFORMATTED or DAMAGED with the reason.  -ENOMEM when memory ran
+ * out before the metadata could be judged (nothing was written then).
+ * Caller holds pool->lock.
  */
-void vmpkram_meta_adopt(struct vmpkram_pool *pool)
+int vmpkram_meta_adopt(struct vmpkram_pool *pool)
 {
 	struct slot_check *c;
-	int s, ret;
+	int s, ret = 0;
 
 	pool->state = VMPKRAM_POOL_DAMAGED;
 	c = kcalloc(2, sizeof(*c), GFP_KERNEL);
-	if (!c) {
-		strscpy(pool->reason, "out of memory while checking the metadata",
-			sizeof(pool->reason));
-		return;
-	}
+	if (!c)
+		return -ENOMEM;
 	check_slot(pool, 0, &c[0]);
 	check_slot(pool, 1, &c[1]);
 	s = choose_slot(pool, c);
@@ -482,9 +483,6 @@ void vmpkram_meta_adopt(struct vmpkram_pool *pool)
 		ret = check_previous(pool, c, s);
 		if (!ret)
 			ret = load_slot(pool, s, &c[s].sb);
-		if (ret == -ENOMEM)
-			strscpy(pool->reason, "out of memory while loading the metadata",
-				sizeof(pool->reason));
 		if (!ret) {
 			pool->adopted_clean = le32_to_cpu(pool->meta.flags) &
 					      VMPKRAM_SB_F_CLEAN;
@@ -498,6 +496,8 @@ void vmpkram_meta_adopt(struct vmpkram_pool *pool)
 		}
 	}
 	kfree(c);
+	/* A damaged pool is still attached, to be inspected or formatted. */
+	return ret == -ENOMEM ? ret : 0;
 }
 
 /* Fresh, empty metadata in both slots.  Caller holds pool->lock. */

@@ -319,7 +319,8 @@ static void build_cmdline(char *buf, size_t len, struct vmpkram_pool *only)
 	}
 }
 
-static int reply_cmdline(struct genl_info *info, const char *cmdline)
+static noinline int vmpkram_seal_reply(struct genl_info *info,
+				       const char *cmdline)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -336,6 +337,21 @@ static int reply_cmdline(struct genl_info *info, const char *cmdline)
 	genlmsg_end(skb, hdr);
 	return genlmsg_reply(skb, info);
 }
+ALLOW_ERROR_INJECTION(vmpkram_seal_reply, ERRNO);
+
+/* Caller holds vmpkram_pools_lock; see seal_undo(). */
+static int seal_one(struct vmpkram_pool *pool)
+{
+	bool was_sealed = READ_ONCE(pool->state) == VMPKRAM_POOL_SEALED;
+	int ret;
+
+	ret = vmpkram_pool_seal(pool);
+	if (!ret && !was_sealed) {
+		pool->sealed_by_request = true;
+		vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_SEALED);
+	}
+	return ret;
+}
 
 /*
  * One pool, or all of them.  With all, pools that cannot be sealed (not
@@ -345,28 +361,41 @@ static int reply_cmdline(struct genl_info *info, const char *cmdline)
 static int seal_pools(struct genl_info *info, char *cmdline, size_t len)
 {
 	struct vmpkram_pool *pool;
-	int ret = 0;
+	int ret;
 
 	if (info->attrs[VMPKRAM_A_POOL_NAME]) {
 		pool = named_pool(info);
 		if (IS_ERR(pool))
 			return PTR_ERR(pool);
-		ret = vmpkram_pool_seal(pool);
-		if (!ret) {
+		ret = seal_one(pool);
+		if (!ret)
 			build_cmdline(cmdline, len, pool);
-			vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_SEALED);
-		}
 		return ret;
 	}
 	list_for_each_entry(pool, &vmpkram_pools, node) {
-		ret = vmpkram_pool_seal(pool);
+		ret = seal_one(pool);
 		if (ret && ret != -EUCLEAN)
 			return ret;
-		if (!ret)
-			vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_SEALED);
 	}
 	build_cmdline(cmdline, len, NULL);
 	return 0;
+}
+
+/*
+ * A failed request leaves no pool sealed that it sealed: a caller that
+ * sees the error must not find its pools read-only without a command
+ * line to kexec with.  Caller holds vmpkram_pools_lock.
+ */
+static void seal_undo(bool failed)
+{
+	struct vmpkram_pool *pool;
+
+	list_for_each_entry(pool, &vmpkram_pools, node) {
+		if (pool->sealed_by_request && failed &&
+		    !vmpkram_pool_unseal(pool))
+			vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_UNSEALED);
+		pool->sealed_by_request = false;
+	}
 }
 
 int vmpkram_nl_pool_seal(struct sk_buff *skb, struct genl_info *info)
@@ -379,10 +408,15 @@ int vmpkram_nl_pool_seal(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	mutex_lock(&vmpkram_pools_lock);
 	ret = seal_pools(info, cmdline, PAGE_SIZE);
-	mutex_unlock(&vmpkram_pools_lock);
 	set_state_msg(info->extack, ret);
-	if (!ret)
-		ret = reply_cmdline(info, cmdline);
+	if (!ret) {
+		ret = vmpkram_seal_reply(info, cmdline);
+		if (ret)
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "cannot send the command line; the seal is undone");
+	}
+	seal_undo(ret != 0);
+	mutex_unlock(&vmpkram_pools_lock);
 	kfree(cmdline);
 	return ret;
 }

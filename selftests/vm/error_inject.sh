@@ -8,8 +8,9 @@
 #
 #   SETUP       brings the system to the state the operation starts from
 #   (snapshot)  module refcount; state, used, free, file count and mount
-#               of pools "test" and "small"; vmpkramfs mounts; the files
-#               (names and sizes) of the mount point
+#               of pools "test" and "small"; vmpkramfs mounts; the
+#               pools' claims in /proc/iomem; the files (names and sizes)
+#               of the mount point
 #   OP, armed   fail_function: probability 100, interval 1, times 1,
 #               verbose 1, retval -ENOMEM unless the row says otherwise;
 #               "times" must have dropped to 0 (the function was hit)
@@ -65,6 +66,17 @@ table() {
 		'vmpkramctl pool attach small $SMALL' \
 		'vmpkramctl pool detach small' \
 		'vmpkramctl pool attach small $SMALL'
+	row vmpkram_pool_map_pages fail \
+		'vmpkramctl pool detach small' \
+		'vmpkramctl pool attach small $SMALL' \
+		'vmpkramctl pool detach small' \
+		'vmpkramctl pool attach small $SMALL'
+	# Adoption of a formatted pool with files: their block lists.
+	row vmpkram_alloc_fblocks fail \
+		'vmpkramctl pool detach small' \
+		'vmpkramctl pool attach small $SMALL' \
+		'vmpkramctl pool detach small' \
+		'vmpkramctl pool attach small $SMALL'
 	row vmpkram_alloc_init fail \
 		'vmpkramctl pool detach small' \
 		'vmpkramctl pool attach small $SMALL' \
@@ -99,6 +111,18 @@ table() {
 		'vmpkramctl pool attach small $SMALL' \
 		'vmpkramctl pool detach small' \
 		'vmpkramctl pool attach small $SMALL'
+	# Seal: the reply carrying the command line.  A seal whose caller
+	# never got the command line is undone, for one pool and for all.
+	row vmpkram_seal_reply fail \
+		':' \
+		'vmpkramctl pool seal small' \
+		'vmpkramctl pool unseal small' \
+		':'
+	row vmpkram_seal_reply fail \
+		':' \
+		'vmpkramctl pool seal' \
+		'vmpkramctl pool unseal' \
+		':'
 	# Prefault: the target's mm, and one chunk of the work.
 	row vmpkram_target_mm fail \
 		'truncate -s 16M $PF' \
@@ -110,6 +134,13 @@ table() {
 		'vmpkramctl prefault --file $PF --threads 2' \
 		':' \
 		'rm -f $PF'
+	# The job's helper workers: without them the caller does it all.
+	row vmpkram_job_workers ok \
+		'truncate -s 16M $PF' \
+		'vmpkramctl prefault --file $PF --threads 2' \
+		':' \
+		'rm -f $PF' \
+		0
 }
 # ===================================================================
 
@@ -160,6 +191,8 @@ snapshot() {
 		echo
 	done
 	echo "mounts: $(awk '$3 == "vmpkramfs" { print $2 }' /proc/mounts | tr '\n' ' ')"
+	# A claim left behind would keep the range from being attached again.
+	echo "iomem: $(grep 'vmpkram pool' /proc/iomem | tr -s ' \n' ' ')"
 	if grep -q " $MNT vmpkramfs " /proc/mounts; then
 		for f in "$MNT"/*; do
 			[ ! -e "$f" ] || echo "file ${f##*/} $(stat -c %s "$f")"

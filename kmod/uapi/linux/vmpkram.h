@@ -319,7 +319,8 @@ struct vmpkram_prefault {
  *	%VMPKRAM_A_POOL_CMDLINE: the kernel command-line parameters the next
  *	kernel needs for the pools (all attached pools when no name is given,
  *	whatever their state, so that none is handed to the next kernel as
- *	free RAM).
+ *	free RAM).  A request that fails (a pool that cannot be sealed,
+ *	EINTR, the reply not sent) unseals the pools it sealed.
  * @VMPKRAM_CMD_POOL_UNSEAL: admin, doit.  %VMPKRAM_A_POOL_NAME optional.
  *	Allows metadata changes again.  Unsealing a pool that is not sealed
  *	is not an error.
