@@ -17,6 +17,14 @@
 /* cb->args[] while dumping */
 enum { ARG_SLOT, ARG_BLOCK };
 
+static u32 file_flags(const struct vmpkram_pool_file *f)
+{
+	u32 flags = le32_to_cpu(f->flags);
+
+	return (flags & VMPKRAM_PF_ORPHAN ? VMPKRAM_FILE_F_ORPHAN : 0) |
+	       (flags & VMPKRAM_PF_POISONED ? VMPKRAM_FILE_F_POISONED : 0);
+}
+
 static int fill_file_head(struct sk_buff *skb, const struct vmpkram_pool_file *f)
 {
 	char name[VMPKRAMFS_NAME_MAX + 1];
@@ -32,9 +40,7 @@ static int fill_file_head(struct sk_buff *skb, const struct vmpkram_pool_file *f
 	    nla_put_u32(skb, VMPKRAM_A_FILE_GID, le32_to_cpu(f->gid)) ||
 	    nla_put_u64_64bit(skb, VMPKRAM_A_FILE_MTIME_NS, le64_to_cpu(f->mtime_ns),
 			      VMPKRAM_A_PAD) ||
-	    nla_put_u32(skb, VMPKRAM_A_FILE_FLAGS,
-			le32_to_cpu(f->flags) & VMPKRAM_PF_ORPHAN ?
-			VMPKRAM_FILE_F_ORPHAN : 0))
+	    nla_put_u32(skb, VMPKRAM_A_FILE_FLAGS, file_flags(f)))
 		return -EMSGSIZE;
 	return 0;
 }

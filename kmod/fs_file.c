@@ -36,6 +36,19 @@ static size_t block_chunk(loff_t pos, size_t max)
 	return min_t(size_t, max, VMPKRAM_BLOCK_SIZE - (pos & (VMPKRAM_BLOCK_SIZE - 1)));
 }
 
+/*
+ * Bytes from @pos on, at most @max and not past its block, that read()
+ * and write() may copy: none when @pos is in a poisoned page.
+ */
+static size_t io_chunk(struct inode *inode, loff_t pos, size_t max)
+{
+	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+	u32 b = pool->fblocks[VMPKRAM_I(inode)->slot][pos >> VMPKRAM_BLOCK_SHIFT];
+	phys_addr_t phys = vmpkram_block_phys(pool, b) + (pos & (VMPKRAM_BLOCK_SIZE - 1));
+
+	return vmpkram_unpoisoned_bytes(pool, phys, block_chunk(pos, max));
+}
+
 /* st_blocks (512-byte units) of file table entry @slot. */
 static blkcnt_t blocks_of(struct vmpkram_pool *pool, u32 slot)
 {
@@ -87,7 +100,12 @@ static ssize_t vmpkram_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	inode_lock_shared(inode);
 	size = i_size_read(inode);
 	while (iov_iter_count(to) && pos < size) {
-		n = block_chunk(pos, min_t(u64, iov_iter_count(to), size - pos));
+		n = io_chunk(inode, pos, min_t(u64, iov_iter_count(to), size - pos));
+		if (!n) {
+			if (!done)
+				done = -EIO;	/* a poisoned page */
+			break;
+		}
 		copied = copy_to_iter(file_addr(inode, pos), n, to);
 		pos += copied;
 		done += copied;
@@ -105,12 +123,19 @@ static ssize_t vmpkram_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return done;
 }
 
-static size_t copy_in(struct inode *inode, loff_t pos, struct iov_iter *from)
+/* Sets *@err to what stopped it short: EFAULT, or EIO (a poisoned page). */
+static size_t copy_in(struct inode *inode, loff_t pos, struct iov_iter *from,
+		      int *err)
 {
 	size_t n, copied, done = 0;
 
+	*err = -EFAULT;
 	while (iov_iter_count(from)) {
-		n = block_chunk(pos, iov_iter_count(from));
+		n = io_chunk(inode, pos, iov_iter_count(from));
+		if (!n) {
+			*err = -EIO;
+			break;
+		}
 		copied = copy_from_iter(file_addr(inode, pos), n, from);
 		pos += copied;
 		done += copied;
@@ -137,6 +162,7 @@ static ssize_t vmpkram_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	loff_t pos, end, old;
 	ssize_t ret;
 	size_t done;
+	int err;
 
 	inode_lock(inode);
 	ret = generic_write_checks(iocb, from);
@@ -154,12 +180,12 @@ static ssize_t vmpkram_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		if (ret)
 			goto out;
 	}
-	done = copy_in(inode, pos, from);
-	/* A fault in the user buffer: keep only what was written. */
+	done = copy_in(inode, pos, from, &err);
+	/* Stopped short: keep only what was written. */
 	if (pos + done < end && end > old)
 		vmpkram_setsize(inode, max_t(loff_t, old, pos + done));
 	if (!done) {
-		ret = -EFAULT;
+		ret = err;
 		goto out;
 	}
 	iocb->ki_pos = pos + done;
@@ -231,6 +257,21 @@ static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
 	return phys;
 }
 
+/*
+ * A huge entry must not cover a block with a poisoned page (the good
+ * pages around it are mapped one by one); a 4 KiB one must not map it.
+ */
+static bool poisoned(struct inode *inode, phys_addr_t phys, unsigned int order)
+{
+	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+	u32 b = (phys - pool->base) >> VMPKRAM_BLOCK_SHIFT;
+	u32 n = max_t(u32, 1, (PAGE_SIZE << order) >> VMPKRAM_BLOCK_SHIFT);
+
+	if (!order)
+		return vmpkram_page_poisoned(pool, phys);
+	return find_next_bit(pool->bad, b + n, b) < b + n;
+}
+
 static vm_fault_t insert(struct vm_fault *vmf, unsigned int order, pfn_t pfn)
 {
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
@@ -272,7 +313,9 @@ static vm_fault_t vmpkram_dax_fault(struct vm_fault *vmf, unsigned int order)
 	filemap_invalidate_lock_shared(inode->i_mapping);
 	if (pos + size <= round_up(i_size_read(inode), PAGE_SIZE)) {
 		phys = fault_phys(inode, pos, size);
-		if (phys)
+		if (phys && poisoned(inode, phys, order))
+			ret = order ? VM_FAULT_FALLBACK : VM_FAULT_HWPOISON;
+		else if (phys)
 			ret = insert(vmf, order, phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
 	}
 	filemap_invalidate_unlock_shared(inode->i_mapping);

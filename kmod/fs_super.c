@@ -153,7 +153,8 @@ static noinline int vmpkram_add_files(struct super_block *sb)
 
 	for (slot = 0; slot < VMPKRAM_POOL_MAX_FILES; slot++) {
 		f = &pool->files[slot];
-		if (le32_to_cpu(f->flags) != VMPKRAM_PF_USED)
+		if ((le32_to_cpu(f->flags) & (VMPKRAM_PF_USED | VMPKRAM_PF_ORPHAN)) !=
+		    VMPKRAM_PF_USED)
 			continue;
 		memcpy(name, f->name, le16_to_cpu(f->name_len));
 		name[le16_to_cpu(f->name_len)] = '\0';

@@ -129,6 +129,7 @@ static void pool_free(struct vmpkram_pool *pool)
 		memunmap_pages(&pool->pgmap);
 	if (pool->res)
 		release_mem_region(pool->base, pool->size);
+	xa_destroy(&pool->poison);
 	kfree(pool);
 }
 
@@ -142,6 +143,7 @@ static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
 	void *virt;
 
 	pool->pgmap.type = MEMORY_DEVICE_GENERIC;
+	pool->pgmap.ops = &vmpkram_pgmap_ops;
 	pool->pgmap.range.start = pool->base;
 	pool->pgmap.range.end = pool->base + pool->size - 1;
 	pool->pgmap.nr_range = 1;
@@ -168,6 +170,7 @@ static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 	pool->base = base;
 	pool->size = size;
 	mutex_init(&pool->lock);
+	xa_init(&pool->poison);
 
 	/* The resource name must outlive the claim: it points into @pool. */
 	snprintf(pool->res_name, sizeof(pool->res_name), "vmpkram pool %s", name);

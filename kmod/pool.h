@@ -61,6 +61,9 @@ struct super_block;
  * @nr_scrubbing: blocks the scrubber is zeroing right now
  * @scrub_work: zeroes @dirty blocks and moves them to @clean
  * @scrub_wait: woken when scrubbed blocks become available
+ * @bad: blocks with a poisoned page (pool_failure.c); a bad block that is
+ *       not in a file is withdrawn (VMPKRAM_BM_BAD) and never reused
+ * @poison: the poisoned pages (page index in the pool -> value 1)
  * @stopping: detach in progress, the scrubber must stop early
  */
 struct vmpkram_pool {
@@ -98,6 +101,9 @@ struct vmpkram_pool {
 	struct delayed_work scrub_work;
 	wait_queue_head_t scrub_wait;
 	bool stopping;
+
+	unsigned long *bad;
+	struct xarray poison;
 };
 
 /* pool.c: the list of pools, attach and detach */
@@ -160,6 +166,14 @@ void vmpkram_scrub_resume(struct vmpkram_pool *pool);
 u32 vmpkram_largest_free(struct vmpkram_pool *pool);
 int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size);
 void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot);
+
+/* pool_failure.c: poisoned pages */
+extern const struct dev_pagemap_ops vmpkram_pgmap_ops;
+bool vmpkram_page_poisoned(struct vmpkram_pool *pool, phys_addr_t phys);
+size_t vmpkram_unpoisoned_bytes(struct vmpkram_pool *pool, phys_addr_t phys,
+				size_t len);
+void vmpkram_block_withdraw(struct vmpkram_pool *pool, u32 b);
+u32 vmpkram_nr_withdrawn(struct vmpkram_pool *pool);
 
 /* pool_file.c: file table operations, pool->lock held */
 int vmpkram_file_create(struct vmpkram_pool *pool, const char *name,

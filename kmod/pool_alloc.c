@@ -69,13 +69,21 @@ static bool scrub_one_run(struct vmpkram_pool *pool, u32 *from)
 	mutex_unlock(&pool->lock);
 
 	for (b = first; b < first + n; b++) {
-		memset(vmpkram_block_addr(pool, b), 0, VMPKRAM_BLOCK_SIZE);
+		/* Not a poisoned block: writing it could raise a machine check. */
+		if (!test_bit(b, pool->bad))
+			memset(vmpkram_block_addr(pool, b), 0, VMPKRAM_BLOCK_SIZE);
 		cond_resched();
 	}
 
 	mutex_lock(&pool->lock);
-	bitmap_set(pool->clean, first, n);
-	pool->nr_clean += n;
+	for (b = first; b < first + n; b++) {
+		if (test_bit(b, pool->bad)) {
+			vmpkram_block_withdraw(pool, b);
+		} else {
+			set_bit(b, pool->clean);
+			pool->nr_clean++;
+		}
+	}
 	pool->nr_scrubbing -= n;
 	wake_up_all(&pool->scrub_wait);
 	return true;
@@ -103,9 +111,10 @@ int vmpkram_alloc_init(struct vmpkram_pool *pool)
 	pool->clean = bitmap_zalloc(pool->nr_blocks, GFP_KERNEL);
 	pool->dirty = bitmap_zalloc(pool->nr_blocks, GFP_KERNEL);
 	pool->deferred = bitmap_zalloc(VMPKRAM_POOL_MAX_FILES, GFP_KERNEL);
+	pool->bad = bitmap_zalloc(pool->nr_blocks, GFP_KERNEL);
 	INIT_DELAYED_WORK(&pool->scrub_work, scrub_work);
 	init_waitqueue_head(&pool->scrub_wait);
-	if (!pool->clean || !pool->dirty || !pool->deferred)
+	if (!pool->clean || !pool->dirty || !pool->deferred || !pool->bad)
 		return -ENOMEM;
 	return 0;
 }
@@ -113,6 +122,7 @@ ALLOW_ERROR_INJECTION(vmpkram_alloc_init, ERRNO);
 
 void vmpkram_alloc_free(struct vmpkram_pool *pool)
 {
+	bitmap_free(pool->bad);
 	bitmap_free(pool->deferred);
 	bitmap_free(pool->dirty);
 	bitmap_free(pool->clean);
@@ -134,6 +144,8 @@ void vmpkram_alloc_reset(struct vmpkram_pool *pool, bool free_is_clean)
 		if (pool->bmap[b].owner == cpu_to_le32(VMPKRAM_BM_FREE)) {
 			set_bit(b, set);
 			n++;
+		} else if (pool->bmap[b].owner == cpu_to_le32(VMPKRAM_BM_BAD)) {
+			set_bit(b, pool->bad);
 		}
 	}
 	pool->nr_clean = free_is_clean ? n : 0;
@@ -321,6 +333,10 @@ static void shrink(struct vmpkram_pool *pool, u32 slot, u32 need, u32 have)
 
 	for (i = need; i < have; i++) {
 		b = pool->fblocks[slot][i];
+		if (test_bit(b, pool->bad)) {
+			vmpkram_block_withdraw(pool, b);
+			continue;
+		}
 		pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_FREE);
 		pool->bmap[b].index = 0;
 		set_bit(b, pool->dirty);

@@ -118,7 +118,9 @@ struct vmpkram_pool_sb {
 /* ORPHAN: unlinked while open; no name, the next kernel frees its blocks */
 #define VMPKRAM_PF_USED		0x1	/* entry describes a file */
 #define VMPKRAM_PF_ORPHAN	0x2
-#define VMPKRAM_PF_KNOWN	(VMPKRAM_PF_USED | VMPKRAM_PF_ORPHAN)
+#define VMPKRAM_PF_POISONED	0x4	/* a memory failure hit its data */
+#define VMPKRAM_PF_KNOWN	(VMPKRAM_PF_USED | VMPKRAM_PF_ORPHAN | \
+				 VMPKRAM_PF_POISONED)
 
 /**
  * struct vmpkram_pool_file - one file table entry (320 bytes)
@@ -156,6 +158,7 @@ struct vmpkram_pool_file {
 /* vmpkram_pool_bmap.owner */
 #define VMPKRAM_BM_FREE		0		/* free (zeroed unless !CLEAN) */
 #define VMPKRAM_BM_META		0xffffffffU	/* a metadata block */
+#define VMPKRAM_BM_BAD		0xfffffffeU	/* withdrawn: memory failure */
 /* otherwise: file table index + 1 */
 
 /**

@@ -367,6 +367,8 @@ static const char *map_block(struct vmpkram_pool *pool, u32 b)
 		return owner == VMPKRAM_BM_META && !index ? NULL : "metadata block not marked";
 	if (owner == VMPKRAM_BM_FREE)
 		return index ? "free block with an index" : NULL;
+	if (owner == VMPKRAM_BM_BAD)
+		return index ? "withdrawn block with an index" : NULL;
 	if (owner > VMPKRAM_POOL_MAX_FILES)
 		return "owner out of range";
 	f = &pool->files[owner - 1];
@@ -515,6 +517,9 @@ void vmpkram_meta_format(struct vmpkram_pool *pool)
 	memset(pool->bmap, 0, le32_to_cpu(pool->meta.bm_size));
 	for (b = 0; b < pool->meta_blocks; b++)
 		pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_META);
+	/* Known bad blocks stay withdrawn. */
+	for_each_set_bit(b, pool->bad, pool->nr_blocks)
+		pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_BAD);
 
 	memset(pool->virt, 0, (size_t)pool->meta_blocks << VMPKRAM_BLOCK_SHIFT);
 	vmpkram_meta_commit(pool);

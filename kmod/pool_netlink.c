@@ -8,8 +8,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
-#include <linux/slab.h>
 #include <linux/error-injection.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 
 #include "compat.h"
@@ -68,7 +68,9 @@ static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool,
 			      VMPKRAM_A_PAD) ||
 	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_LARGEST_FREE,
 			      (u64)vmpkram_largest_free(pool) * bs, VMPKRAM_A_PAD) ||
-	    nla_put_u32(skb, VMPKRAM_A_POOL_NR_FILES, vmpkram_nr_files(pool)))
+	    nla_put_u32(skb, VMPKRAM_A_POOL_NR_FILES, vmpkram_nr_files(pool)) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_BAD,
+			      (u64)vmpkram_nr_withdrawn(pool) * bs, VMPKRAM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -13,13 +13,16 @@
  * Fixture "mem" (suite "pool"): pool "test", 512 MiB.  Fixture "huge"
  * (suite "pool-huge", run with -f huge): pool "big", 2 GiB at 1 GiB,
  * whose second GiB is a 1 GiB-aligned run: a 1 GiB file there is one
- * extent, mapped by huge entries only.  Each fixture skips when its pool
- * is missing.
+ * extent, mapped by huge entries only.  Fixture "poison" (suite "pool",
+ * run last with -f poison, since the block it poisons stays withdrawn):
+ * pool "small", a memory failure injected with MADV_HWPOISON.  Each
+ * fixture skips when its pool is missing.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1232,6 +1235,160 @@ TEST_F_TIMEOUT(huge, one_gib_file_in_one_run_takes_huge_entries, 300)
 	if (!ret)
 		ASSERT_EQ(0, pool_attach(&fs->nl, BIG, fs->pool.base,
 					 fs->pool.size));
+}
+
+/* ---- fixture "poison": pool "small" ---- */
+
+#define SMALL		"small"
+#define NO_SMALL_HINT	"no pool \"small\": run in the VM suite \"pool\" " \
+			"(memmap=64M$0x60000000 vmpkram.pool=small:64M@0x60000000)"
+
+FIXTURE(poison) {
+	struct memfs fs;
+};
+
+FIXTURE_SETUP(poison)
+{
+	pool_setup(_metadata, &self->fs, SMALL, NO_SMALL_HINT);
+}
+
+FIXTURE_TEARDOWN(poison)
+{
+	pool_teardown(&self->fs);
+}
+
+static sigjmp_buf sigbus_jmp;
+static volatile siginfo_t sigbus_info;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	sigbus_info.si_code = si->si_code;
+	sigbus_info.si_addr = si->si_addr;
+	sigbus_info.si_addr_lsb = si->si_addr_lsb;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/*
+ * Reads *@p, catching SIGBUS: 0 when the read went through, else 1 with
+ * the signal's code, address and address granularity (log2) in @info.
+ */
+static int read_catching_sigbus(volatile unsigned char *p, siginfo_t *info)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO }, old;
+	int hit = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		hit = 1;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	if (hit) {
+		info->si_code = sigbus_info.si_code;
+		info->si_addr = sigbus_info.si_addr;
+		info->si_addr_lsb = sigbus_info.si_addr_lsb;
+	}
+	return hit;
+}
+
+/*
+ * A memory failure in a file's page (MADV_HWPOISON goes through the same
+ * memory_failure() as a machine check): the page gives SIGBUS
+ * (BUS_MCEERR_AR, its address, 4 KiB granularity) and EIO to read() and
+ * write(); the rest of its 2 MiB block and of the file still reads right;
+ * the file is marked poisoned; once freed, the block is withdrawn for good
+ * (POOL_BAD, never free, never in a new file), also across detach and
+ * attach, which read it back from the block map.
+ */
+TEST_F_TIMEOUT(poison, poisoned_page_is_withdrawn, 120)
+{
+	const size_t len = 2 * BLK, off = BLK + 5 * 4096;
+	struct memfs *fs = &self->fs;
+	struct tnl_file f, all;
+	struct tnl_pool pool;
+	unsigned char *p, buf[8192];
+	siginfo_t si;
+	__u64 bad_phys;
+	int fd, e;
+
+	fd = create_sized(fs, "victim", len);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, len, 7));
+	p = map_at(fd, len, 0, BLK, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(pat(off, 7), p[off]);		/* mapped before the failure */
+	ASSERT_EQ(0, file_extents(&fs->nl, SMALL, "victim", &f));
+	ASSERT_EQ(1, f.nr_extents) TH_LOG("a 4 MiB file of an empty pool");
+	bad_phys = f.ext[0].phys + BLK;
+
+	if (madvise(p + off, 4096, MADV_HWPOISON)) {
+		e = errno;
+		munmap(p, len);
+		close(fd);
+		if (e == EINVAL || e == ENOSYS)
+			SKIP(return, "MADV_HWPOISON: %s (no CONFIG_MEMORY_FAILURE)",
+			     strerror(e));
+		ASSERT_EQ(0, e);
+	}
+
+	/* The page itself: SIGBUS as a machine check would give it. */
+	ASSERT_EQ(1, read_catching_sigbus(p + off, &si));
+	EXPECT_EQ(BUS_MCEERR_AR, si.si_code);
+	EXPECT_EQ((void *)(p + off), si.si_addr);
+	EXPECT_EQ(12, si.si_addr_lsb);
+	/* Its neighbours, in the same block and in the other one. */
+	EXPECT_EQ(0, read_catching_sigbus(p + off + 4096, &si));
+	EXPECT_EQ(pat(off + 4096, 7), p[off + 4096]);
+	EXPECT_EQ(pat(off - 1, 7), p[off - 1]);
+	EXPECT_EQ(pat(BLK, 7), p[BLK]);
+	EXPECT_EQ(pat(0, 7), p[0]);
+	EXPECT_EQ(-1, check_file(fd, 0, BLK, 7)) TH_LOG("first block");
+
+	/* read() and write() stop before the page, and fail on it. */
+	EXPECT_EQ(4096, pread(fd, buf, sizeof(buf), off - 4096));
+	EXPECT_EQ(-1, pread(fd, buf, 4096, off));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, pwrite(fd, buf, 4096, off));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(4096, pread(fd, buf, 4096, off + 4096));
+
+	ASSERT_EQ(0, file_extents(&fs->nl, SMALL, "victim", &f));
+	EXPECT_TRUE(f.flags & VMPKRAM_FILE_F_POISONED);
+	ASSERT_EQ(0, tnl_pool_get(&fs->nl, SMALL, &pool));
+	EXPECT_EQ(0, pool.bad) TH_LOG("the block is still the file's");
+
+	/* Freed: the bad block is withdrawn, the good one comes back. */
+	ASSERT_EQ(0, munmap(p, len));
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, unlinkat(fs->dfd, "victim", 0));
+	ASSERT_EQ(0, wait_scrub(&fs->nl, SMALL, 0, 60));
+	ASSERT_EQ(0, tnl_pool_get(&fs->nl, SMALL, &pool));
+	EXPECT_EQ(BLK, pool.bad);
+	EXPECT_EQ(BLK, pool.used);
+	EXPECT_EQ(pool.data_size - BLK, pool.free);
+
+	/* A file of all the free space gets every block but that one. */
+	fd = create_sized(fs, "all", pool.free);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, file_extents(&fs->nl, SMALL, "all", &all));
+	for (e = 0; e < all.nr_extents; e++)
+		EXPECT_FALSE(overlaps(all.ext[e].phys, all.ext[e].len,
+				      bad_phys, BLK));
+	EXPECT_EQ(-1, check_file(fd, 0, pool.free, 0)) TH_LOG("not zero");
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, unlinkat(fs->dfd, "all", 0));
+
+	/* The block map keeps it withdrawn for the next owner. */
+	ASSERT_EQ(0, fs_umount(fs));
+	ASSERT_EQ(0, tnl_pool_cmd(&fs->nl, VMPKRAM_CMD_POOL_DETACH, SMALL, NULL));
+	ASSERT_EQ(0, pool_attach(&fs->nl, SMALL, pool.base, pool.size));
+	ASSERT_EQ(0, tnl_pool_get(&fs->nl, SMALL, &pool));
+	EXPECT_EQ(VMPKRAM_POOL_READY, pool.state);
+	EXPECT_EQ(BLK, pool.bad);
+	ASSERT_EQ(0, fs_mount(fs));
 }
 
 TEST_HARNESS_MAIN

@@ -132,9 +132,10 @@ static void print_file(const struct ls *ls, const struct vmpkram_file *f)
 	if (!localtime_r(&t, &tm) ||
 	    !strftime(mtime, sizeof(mtime), "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(mtime, sizeof(mtime), "%" PRIu64, f->mtime_ns);
-	printf("  %6" PRIu64 " %s %-8s %-8s %12" PRIu64 " %s %s\n", f->ino,
+	printf("  %6" PRIu64 " %s %-8s %-8s %12" PRIu64 " %s %s%s\n", f->ino,
 	       mode, user, group, f->file_size, mtime,
-	       f->name[0] ? f->name : "(deleted)");
+	       f->name[0] ? f->name : "(deleted)",
+	       f->flags & VMPKRAM_FILE_F_POISONED ? " (poisoned)" : "");
 	if (ls->extents)
 		print_extents(f);
 }
@@ -189,6 +190,8 @@ static struct json_object *file_json(const struct ls *ls,
 			       json_object_new_uint64(f->mtime_ns));
 	json_object_object_add(obj, "orphan", json_object_new_boolean(
 				f->flags & VMPKRAM_FILE_F_ORPHAN));
+	json_object_object_add(obj, "poisoned", json_object_new_boolean(
+				f->flags & VMPKRAM_FILE_F_POISONED));
 	if (ls->extents)
 		json_object_object_add(obj, "extents", extents_json(f));
 	return obj;

@@ -102,6 +102,7 @@ static bool formatted(const struct vmpkram_pool *p)
 static void print_space(const struct vmpkram_pool *p)
 {
 	char data[32], used[32], free[32], largest[32], scrub[32], block[32];
+	char bad[32];
 
 	ctl_size_text(p->data_size, data, sizeof(data));
 	ctl_size_text(p->used, used, sizeof(used));
@@ -114,6 +115,10 @@ static void print_space(const struct vmpkram_pool *p)
 	       "  files: %u of %u%s\n",
 	       data, block, used, free, largest, scrub, p->nr_files,
 	       p->max_files, p->mounted ? ", mounted" : ", not mounted");
+	if (p->bad) {
+		ctl_size_text(p->bad, bad, sizeof(bad));
+		printf("  withdrawn after memory failures: %s\n", bad);
+	}
 }
 
 void ctl_pool_print(const struct vmpkram_pool *p)
@@ -193,6 +198,7 @@ struct json_object *ctl_pool_json(const struct vmpkram_pool *p)
 	add_u64(obj, "free", p->free);
 	add_u64(obj, "scrub_pending", p->scrub_pending);
 	add_u64(obj, "largest_free", p->largest_free);
+	add_u64(obj, "bad", p->bad);
 	add_u64(obj, "nr_files", p->nr_files);
 	add_u64(obj, "max_files", p->max_files);
 	json_object_object_add(obj, "mounted",

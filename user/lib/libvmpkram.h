@@ -151,6 +151,9 @@ struct vmpkram_pool {
 	/* why it is UNFORMATTED or DAMAGED and what to do; "" otherwise;
 	 * a longer text from the module is cut to fit */
 	char state_reason[256];
+	/* bytes withdrawn for good after memory failures, counted in
+	 * @used (0 from a module that does not report them) */
+	uint64_t bad;
 };
 
 /*

@@ -62,6 +62,7 @@ static const char *const attr_names[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_POOL_MOUNTED]	= "pool-mounted",
 	[VMPKRAM_A_POOL_CMDLINE]	= "pool-cmdline",
 	[VMPKRAM_A_POOL_EVENT]		= "pool-event",
+	[VMPKRAM_A_POOL_BAD]		= "pool-bad",
 	[VMPKRAM_A_FILE_NAME]		= "file-name",
 	[VMPKRAM_A_FILE_INO]		= "file-ino",
 	[VMPKRAM_A_FILE_SIZE]		= "file-size",

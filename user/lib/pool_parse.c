@@ -126,6 +126,9 @@ static int pool_space(struct nlattr **tb, struct vmpkram_pool *p, char *why,
 		ret = opt_u64(tb, VMPKRAM_A_POOL_LARGEST_FREE, p->free,
 			      &p->largest_free, why, why_size);
 	if (!ret)
+		ret = opt_u64(tb, VMPKRAM_A_POOL_BAD, p->used, &p->bad, why,
+			      why_size);
+	if (!ret)
 		ret = opt_u32(tb, VMPKRAM_A_POOL_BLOCK_SIZE, UINT32_MAX,
 			      &p->block_size, why, why_size);
 	if (!ret && (p->block_size & (p->block_size - 1)))

@@ -422,6 +422,8 @@ enum vmpkram_cmd {
  *	mappings since the module was loaded (in status)
  * @VMPKRAM_A_FAULTS_PMD: u64, 2 MiB entries, likewise
  * @VMPKRAM_A_FAULTS_PUD: u64, 1 GiB entries, likewise
+ * @VMPKRAM_A_POOL_BAD: u64, bytes of blocks withdrawn for good after a
+ *	memory failure (counted in %VMPKRAM_A_POOL_USED, never free again)
  */
 enum vmpkram_attr {
 	VMPKRAM_A_UNSPEC,
@@ -480,6 +482,7 @@ enum vmpkram_attr {
 	VMPKRAM_A_FAULTS_PTE,
 	VMPKRAM_A_FAULTS_PMD,
 	VMPKRAM_A_FAULTS_PUD,
+	VMPKRAM_A_POOL_BAD,
 
 	__VMPKRAM_A_MAX,
 	VMPKRAM_A_MAX = __VMPKRAM_A_MAX - 1
@@ -547,5 +550,7 @@ enum vmpkram_pool_event {
 
 /* %VMPKRAM_A_FILE_FLAGS */
 #define VMPKRAM_FILE_F_ORPHAN	_BITUL(0) /* deleted, still open or mapped */
+/* A memory failure hit its data: see Documentation/vmpkramfs.rst. */
+#define VMPKRAM_FILE_F_POISONED	_BITUL(1)
 
 #endif /* _UAPI_LINUX_VMPKRAM_H */
