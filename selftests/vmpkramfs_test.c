@@ -5,7 +5,8 @@
  * across umount and module reload), truncate, fallocate, read/write/llseek,
  * fsync, statfs, MAP_SHARED mmap, the limits (names, ENOSPC, EFBIG, the
  * file table), permission checks by a non-root user, files deleted while
- * open or mapped, scrubbing before reuse, sealing, mount and unmount
+ * open or mapped, scrubbing before reuse (also in seeded random
+ * create/fill/truncate/delete cycles), sealing, mount and unmount
  * errors.
  *
  * Runs as root in the test VM with the pool "test" (suite "pool").  Each
@@ -1713,6 +1714,148 @@ TEST_F_TIMEOUT(fs, scrub_before_reuse_after_close, 120)
 TEST_F_TIMEOUT(fs, scrub_before_reuse_after_munmap, 120)
 {
 	scrub_before_reuse(_metadata, self, true);
+}
+
+/*
+ * Seeded random cycles over a nearly full pool, so that every allocation
+ * reuses blocks just freed (and the allocating call, not the scrubber,
+ * often zeroes them): files are created, filled with a non-zero byte of
+ * their own (write() or stores through a mapping), shrunk, grown, and
+ * deleted (closed, or while still mapped), up to four at a time.  Every
+ * byte a file gains (at create and at growth) must read zero, through
+ * read() and through a mapping.  The seed is VMPKRAM_SEED when set,
+ * otherwise the time; a failure prints it.
+ */
+#define CYCLE_FILES	4
+#define CYCLE_BLOCKS	8
+
+struct cycle_file {
+	int fd;
+	off_t size;
+	off_t filled;		/* [0, filled) holds the file's byte */
+	unsigned char byte;
+};
+
+/* [from, to) of @f reads zero through read() and a mapping. */
+static bool gained_bytes_zero(struct cycle_file *f, off_t from, off_t to)
+{
+	unsigned char *p;
+	bool ok;
+
+	if (to <= from)
+		return true;
+	if (check_file(f->fd, from, to - from, 0) != -1)
+		return false;
+	p = (unsigned char *)map_shared(f->fd, to, PROT_READ);
+	if (p == MAP_FAILED)
+		return false;
+	ok = nonzero(p + from, to - from) == -1;
+	munmap(p, to);
+	return ok;
+}
+
+static bool cycle_fill(struct cycle_file *f, bool mapped)
+{
+	unsigned char *buf;
+	bool ok;
+
+	if (!f->size)
+		return true;
+	if (mapped) {
+		buf = (unsigned char *)map_shared(f->fd, f->size,
+						  PROT_READ | PROT_WRITE);
+		if (buf == MAP_FAILED)
+			return false;
+		memset(buf, f->byte, f->size);
+		munmap(buf, f->size);
+		f->filled = f->size;
+		return true;
+	}
+	buf = malloc(f->size);
+	if (!buf)
+		return false;
+	memset(buf, f->byte, f->size);
+	ok = pwrite(f->fd, buf, f->size, 0) == f->size;
+	free(buf);
+	f->filled = f->size;
+	return ok;
+}
+
+TEST_F_TIMEOUT(fs, no_unscrubbed_byte_in_random_cycles, 120)
+{
+	struct cycle_file files[CYCLE_FILES] = { 0 };
+	unsigned long long gained = 0;
+	unsigned int seed, ops = 0;
+	long avail = fs_stat(self).f_bavail;
+	const char *env = getenv("VMPKRAM_SEED");
+	off_t max = CYCLE_BLOCKS * BLK / CYCLE_FILES, size;
+	time_t end = time(NULL) + 8;
+	char name[32];
+	unsigned char *p;
+	int filler, i, r;
+
+	seed = env ? (unsigned int)strtoul(env, NULL, 0) : (unsigned int)time(NULL);
+	srandom(seed);
+	ASSERT_LT(CYCLE_BLOCKS, avail);
+	filler = create_sized(self, "filler", (off_t)(avail - CYCLE_BLOCKS) * BLK);
+	ASSERT_LE(0, filler);
+	close(filler);
+	for (i = 0; i < CYCLE_FILES; i++)
+		files[i].fd = -1;
+
+	while (time(NULL) < end || ops < 200) {
+		struct cycle_file *f = &files[random() % CYCLE_FILES];
+
+		snprintf(name, sizeof(name), "cycle-%ld", (long)(f - files));
+		r = random() % 4;
+		ops++;
+		if (f->fd < 0) {
+			size = 1 + random() % max;
+			f->fd = create_sized(self, name, size);
+			ASSERT_LE(0, f->fd) TH_LOG("seed %u: create %lld: %s", seed,
+						   (long long)size, strerror(errno));
+			f->size = size;
+			f->filled = 0;
+			f->byte = 1 + random() % 255;
+			gained += size;
+			ASSERT_TRUE(gained_bytes_zero(f, 0, size))
+				TH_LOG("seed %u: new file of %lld bytes not zero",
+				       seed, (long long)size);
+		} else if (r == 0) {
+			ASSERT_TRUE(cycle_fill(f, random() & 1))
+				TH_LOG("seed %u: fill: %s", seed, strerror(errno));
+		} else if (r == 1) {
+			size = random() % (max + 1);
+			ASSERT_EQ(0, ftruncate(f->fd, size))
+				TH_LOG("seed %u: truncate to %lld: %s", seed,
+				       (long long)size, strerror(errno));
+			if (size < f->filled)
+				f->filled = size;
+			if (size > f->size)
+				gained += size - f->size;
+			ASSERT_TRUE(gained_bytes_zero(f, f->filled, size))
+				TH_LOG("seed %u: bytes %lld..%lld after truncate not zero",
+				       seed, (long long)f->filled, (long long)size);
+			f->size = size;
+		} else {
+			p = NULL;
+			if (r == 3 && f->size)
+				p = (unsigned char *)map_shared(f->fd, f->size, PROT_READ);
+			close(f->fd);
+			ASSERT_EQ(0, unlinkat(self->dfd, name, 0));
+			if (p && p != (unsigned char *)MAP_FAILED) {
+				/* Still the file's bytes for the mapper. */
+				EXPECT_EQ(f->filled ? f->byte : 0, p[0]);
+				munmap(p, f->size);
+			}
+			f->fd = -1;
+		}
+	}
+	for (i = 0; i < CYCLE_FILES; i++)
+		if (files[i].fd >= 0)
+			close(files[i].fd);
+	TH_LOG("seed %u: %u operations, %llu bytes gained, all zero", seed,
+	       ops, gained);
 }
 
 /* ---- seal ---- */
