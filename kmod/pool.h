@@ -167,6 +167,9 @@ u32 vmpkram_largest_free(struct vmpkram_pool *pool);
 int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size);
 void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot);
 
+/* pool_zero.c: zeroing through the job engine */
+int vmpkram_zero_dirty(struct vmpkram_pool *pool, u32 want);
+
 /* pool_failure.c: poisoned pages */
 extern const struct dev_pagemap_ops vmpkram_pgmap_ops;
 bool vmpkram_page_poisoned(struct vmpkram_pool *pool, phys_addr_t phys);

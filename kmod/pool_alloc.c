@@ -217,9 +217,10 @@ u32 vmpkram_largest_free(struct vmpkram_pool *pool)
 }
 
 /*
- * Makes sure @n clean blocks exist: zeroes dirty blocks itself, next to
- * the background worker, and waits (pool->lock dropped) for what others
- * are zeroing or what is still pinned.  The caller's inode lock keeps its
+ * Makes sure @n clean blocks exist: zeroes dirty blocks itself, in
+ * parallel through the job engine (pool_zero.c) next to the background
+ * worker, and waits (pool->lock dropped) for what others are zeroing or
+ * what is still pinned.  The caller's inode lock keeps its
  * own file stable meanwhile.
  */
 static int wait_for_clean(struct vmpkram_pool *pool, u32 n)
@@ -232,7 +233,13 @@ static int wait_for_clean(struct vmpkram_pool *pool, u32 n)
 		if (pool->nr_clean + pool->nr_dirty + pool->nr_scrubbing < n)
 			return -ENOSPC;
 		vmpkram_scrub_kick(pool);
-		if (!scrub_one_run(pool, &from)) {
+		ret = vmpkram_zero_dirty(pool, n - pool->nr_clean);
+		/* Short of memory for a job: zero one run in this thread. */
+		if (ret == -ENOMEM)
+			ret = scrub_one_run(pool, &from);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
 			/* Others are zeroing, or what is left is pinned. */
 			if (!pool->nr_scrubbing && waited_for_pins)
 				return -ENOSPC;

@@ -261,6 +261,8 @@ const char *ctl_job_type(uint32_t type)
 		return "prefault-read";
 	case VMPKRAM_JOB_ZERO:
 		return "zero";
+	case VMPKRAM_JOB_SCRUB:
+		return "scrub";
 	default:
 		return "unknown";
 	}

@@ -28,7 +28,7 @@ static int job_ids(struct nlattr **tb, struct vmpkram_job *j, char *why,
 	if (!ret)
 		ret = vmpkram_attr_u32(tb, VMPKRAM_A_JOB_TYPE,
 				       VMPKRAM_JOB_PREFAULT_WRITE,
-				       VMPKRAM_JOB_ZERO, &j->type, why,
+				       VMPKRAM_JOB_SCRUB, &j->type, why,
 				       why_size);
 	if (!ret)
 		ret = vmpkram_attr_u32(tb, VMPKRAM_A_JOB_STATE,

@@ -135,7 +135,7 @@ static void test_missing(void)
 static void test_bad(void)
 {
 	static const uint32_t zero = 0, big_threads = VMPKRAM_WORKERS_LIMIT + 1;
-	static const uint32_t bad_type = VMPKRAM_JOB_ZERO + 1;
+	static const uint32_t bad_type = VMPKRAM_JOB_SCRUB + 1;
 	static const uint32_t bad_state = VMPKRAM_JOB_CANCELLED + 1;
 	static const uint32_t failed = VMPKRAM_JOB_FAILED, eio = EIO;
 	static const uint64_t more = (1ULL << 30) + 1, zero64 = 0;

@@ -493,11 +493,15 @@ enum vmpkram_attr {
  * @VMPKRAM_JOB_PREFAULT_WRITE: VMPKRAM_IOC_PREFAULT, for write
  * @VMPKRAM_JOB_PREFAULT_READ: VMPKRAM_IOC_PREFAULT with F_READ
  * @VMPKRAM_JOB_ZERO: VMPKRAM_IOC_PREFAULT with F_ZERO
+ * @VMPKRAM_JOB_SCRUB: a vmpkramfs allocation zeroing freed pool blocks
+ *	(the range is in bytes of the blocks it zeroes, from 0; the target
+ *	is the caller, whose file grows)
  */
 enum vmpkram_job_type {
 	VMPKRAM_JOB_PREFAULT_WRITE = 1,
 	VMPKRAM_JOB_PREFAULT_READ,
 	VMPKRAM_JOB_ZERO,
+	VMPKRAM_JOB_SCRUB,
 };
 
 /**
