@@ -34,7 +34,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
-VM_SUITES ?= core kexec-smoke pool pool-kexec fuzz
+VM_SUITES ?= core kexec-smoke pool pool-huge pool-kexec fuzz
 # The fuzz suite's budget per kernel in make check (seconds of fuzzing; it
 # reads VMPKRAM_FUZZ_SECONDS, which the kernel hands to the guest's init
 # as environment).
@@ -49,7 +49,7 @@ VM_SUITES_ONCE ?= kexec-soak
 # to the running kernel when it is the only one in the initramfs).
 DEBUG_KDIR := $(BUILD)/debug-kernel/obj
 DEBUG_RESULTS := $(BUILD)/results-debug
-VM_SUITES_DEBUG ?= core pool pool-kexec fuzz kexec-smoke errinject kexec-soak
+VM_SUITES_DEBUG ?= core pool pool-huge pool-kexec fuzz kexec-smoke errinject kexec-soak
 # The fuzz suite's budget there.
 DEBUG_FUZZ_SECONDS ?= 120
 

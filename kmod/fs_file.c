@@ -298,14 +298,6 @@ static vm_fault_t vmpkram_dax_fault(struct vm_fault *vmf, unsigned int order)
 	vm_fault_t ret = order ? VM_FAULT_FALLBACK : VM_FAULT_SIGBUS;
 	phys_addr_t phys;
 
-	/*
-	 * No 1 GiB entries yet: get_user_pages() on one takes page references
-	 * that do not match our 2 MiB compound pages, and the unpin drops a
-	 * page to zero (WARNING in free_zone_device_folio on 6.12).  Until
-	 * the pgmap is split by alignment, 2 MiB entries map 1 GiB runs.
-	 */
-	if (order > PMD_SHIFT - PAGE_SHIFT)
-		return VM_FAULT_FALLBACK;
 	if (order && (addr < vma->vm_start || addr + size > vma->vm_end ||
 		      !IS_ALIGNED(pos, size)))
 		return VM_FAULT_FALLBACK;

@@ -121,41 +121,78 @@ static int check_range(const char *name, u64 base, u64 size,
 	return 0;
 }
 
+/* Adds [start, end) with compound pages of 2^@shift pages. */
+static int map_part(struct vmpkram_pool *pool, phys_addr_t start,
+		    phys_addr_t end, unsigned int shift)
+{
+	struct vmpkram_pgmap *vp = &pool->pgmaps[pool->nr_pgmaps];
+	void *virt;
+
+	if (start >= end)
+		return 0;
+	vp->pool = pool;
+	vp->pgmap.type = MEMORY_DEVICE_GENERIC;
+	vp->pgmap.ops = &vmpkram_pgmap_ops;
+	vp->pgmap.range.start = start;
+	vp->pgmap.range.end = end - 1;
+	vp->pgmap.nr_range = 1;
+	vp->pgmap.vmemmap_shift = shift;
+	virt = memremap_pages(&vp->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(virt))
+		return PTR_ERR(virt);
+	/* The direct map: each part at __va() of its start. */
+	if (!pool->nr_pgmaps)
+		pool->virt = virt;
+	pool->nr_pgmaps++;
+	return 0;
+}
+
+static void unmap_pages(struct vmpkram_pool *pool)
+{
+	while (pool->nr_pgmaps)
+		memunmap_pages(&pool->pgmaps[--pool->nr_pgmaps].pgmap);
+	pool->virt = NULL;
+}
+
+/*
+ * struct pages for the pool, as ZONE_DEVICE memory: what get_user_pages()
+ * and the DAX mappings of vmpkramfs need.  Every 1 GiB-aligned GiB of the
+ * pool is one 1 GiB compound page, which a 1 GiB entry maps; the parts
+ * before and after are 2 MiB compound pages (as device-dax uses: less
+ * memmap to touch than 4 KiB pages).  On failure nothing stays mapped.
+ */
+static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
+{
+	phys_addr_t end = pool->base + pool->size;
+	phys_addr_t gib_start = ALIGN(pool->base, PUD_SIZE);
+	phys_addr_t gib_end = ALIGN_DOWN(end, PUD_SIZE);
+	int ret;
+
+	if (gib_start >= gib_end) {
+		gib_start = end;	/* no whole aligned GiB */
+		gib_end = end;
+	}
+	ret = map_part(pool, pool->base, gib_start, PMD_SHIFT - PAGE_SHIFT);
+	if (!ret)
+		ret = map_part(pool, gib_start, gib_end, PUD_SHIFT - PAGE_SHIFT);
+	if (!ret)
+		ret = map_part(pool, gib_end, end, PMD_SHIFT - PAGE_SHIFT);
+	if (ret)
+		unmap_pages(pool);
+	return ret;
+}
+ALLOW_ERROR_INJECTION(vmpkram_pool_map_pages, ERRNO);
+
 static void pool_free(struct vmpkram_pool *pool)
 {
 	vmpkram_alloc_free(pool);
 	vmpkram_meta_free(pool);
-	if (pool->virt)
-		memunmap_pages(&pool->pgmap);
+	unmap_pages(pool);
 	if (pool->res)
 		release_mem_region(pool->base, pool->size);
 	xa_destroy(&pool->poison);
 	kfree(pool);
 }
-
-/*
- * struct pages for the pool, as ZONE_DEVICE memory: what get_user_pages()
- * and the DAX mappings of vmpkramfs need.  On failure pool->virt stays
- * NULL, so pool_free() has nothing to unmap.
- */
-static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
-{
-	void *virt;
-
-	pool->pgmap.type = MEMORY_DEVICE_GENERIC;
-	pool->pgmap.ops = &vmpkram_pgmap_ops;
-	pool->pgmap.range.start = pool->base;
-	pool->pgmap.range.end = pool->base + pool->size - 1;
-	pool->pgmap.nr_range = 1;
-	/* 2 MiB compound pages, as device-dax uses: less memmap to touch. */
-	pool->pgmap.vmemmap_shift = PMD_SHIFT - PAGE_SHIFT;
-	virt = memremap_pages(&pool->pgmap, NUMA_NO_NODE);
-	if (IS_ERR(virt))
-		return PTR_ERR(virt);
-	pool->virt = virt;
-	return 0;
-}
-ALLOW_ERROR_INJECTION(vmpkram_pool_map_pages, ERRNO);
 
 static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 				     struct netlink_ext_ack *extack)

@@ -26,6 +26,19 @@
 
 struct super_block;
 
+/*
+ * A part of a pool with its own struct pages: the 1 GiB-aligned middle of
+ * the pool is made of 1 GiB compound pages, the rest of 2 MiB ones, so
+ * that each huge entry maps exactly one compound page (get_user_pages()
+ * takes the references of a whole entry on one folio).
+ */
+#define VMPKRAM_POOL_PGMAPS	3
+
+struct vmpkram_pgmap {
+	struct dev_pagemap pgmap;
+	struct vmpkram_pool *pool;
+};
+
 /**
  * struct vmpkram_pool - one attached pool
  * @node: entry of vmpkram_pools, under vmpkram_pools_lock
@@ -34,8 +47,10 @@ struct super_block;
  * @size: bytes
  * @res: the claimed resource
  * @res_name: its name in /proc/iomem
- * @pgmap: the range as ZONE_DEVICE memory: struct pages, so that
- *         get_user_pages() works on mappings of its files
+ * @pgmaps: the range as ZONE_DEVICE memory: struct pages, so that
+ *          get_user_pages() works on mappings of its files (see
+ *          struct vmpkram_pgmap)
+ * @nr_pgmaps: entries of @pgmaps in use
  * @virt: the range in the kernel's direct map
  * @sealed_by_request: sealed by the SEAL request in progress, which
  *                     unseals it again if it fails (vmpkram_pools_lock)
@@ -73,7 +88,8 @@ struct vmpkram_pool {
 	u64 size;
 	struct resource *res;
 	char res_name[VMPKRAM_POOL_NAME_MAX + 16];
-	struct dev_pagemap pgmap;
+	struct vmpkram_pgmap pgmaps[VMPKRAM_POOL_PGMAPS];
+	unsigned int nr_pgmaps;
 	void *virt;
 	bool sealed_by_request;
 
@@ -136,11 +152,14 @@ static inline phys_addr_t vmpkram_block_phys(struct vmpkram_pool *pool,
 /*
  * A block a get_user_pages() caller still holds (O_DIRECT in flight, a
  * vmsplice'd page in a pipe): its memory must not be reused yet.  Pool
- * pages are 2 MiB compound pages whose idle reference count is 1.
+ * pages are 2 MiB or 1 GiB compound pages whose idle reference count is
+ * 1; in a 1 GiB one, a reference anywhere holds all its blocks.
  */
 static inline bool vmpkram_block_busy(struct vmpkram_pool *pool, u32 block)
 {
-	return page_ref_count(pfn_to_page(PHYS_PFN(vmpkram_block_phys(pool, block)))) > 1;
+	struct page *page = pfn_to_page(PHYS_PFN(vmpkram_block_phys(pool, block)));
+
+	return folio_ref_count(page_folio(page)) > 1;
 }
 
 static inline u64 vmpkram_data_size(struct vmpkram_pool *pool)

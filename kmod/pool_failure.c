@@ -166,7 +166,8 @@ static void fail_page(struct vmpkram_pool *pool, phys_addr_t phys)
 static int vmpkram_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 				  unsigned long nr_pages, int mf_flags)
 {
-	struct vmpkram_pool *pool = container_of(pgmap, struct vmpkram_pool, pgmap);
+	struct vmpkram_pool *pool = container_of(pgmap, struct vmpkram_pgmap,
+						 pgmap)->pool;
 	phys_addr_t phys = PFN_PHYS(pfn), meta_end;
 	unsigned long i;
 
