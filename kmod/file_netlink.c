@@ -77,6 +77,10 @@ static int fill_extents(struct sk_buff *skb, struct vmpkram_pool *pool,
 	if (!nest)
 		return -EMSGSIZE;
 	while (i < n) {
+		if (blk[i] == VMPKRAM_HOLE) {	/* punched: no extent */
+			i++;
+			continue;
+		}
 		for (j = i + 1; j < n && blk[j] == blk[j - 1] + 1; j++)
 			;
 		if (put_extent(skb, (u64)i << VMPKRAM_BLOCK_SHIFT,

@@ -22,12 +22,39 @@
 #include "compat.h"
 #include "fs.h"
 
+/* The pool block at file offset @pos, or VMPKRAM_HOLE. */
+static u32 file_block(struct inode *inode, loff_t pos)
+{
+	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+
+	/* A fault may fill a hole meanwhile (pool->lock): read it once. */
+	return READ_ONCE(pool->fblocks[VMPKRAM_I(inode)->slot][pos >> VMPKRAM_BLOCK_SHIFT]);
+}
+
+/* Where file offset @pos is in the direct map; not for a hole. */
 static void *file_addr(struct inode *inode, loff_t pos)
 {
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-	u32 b = pool->fblocks[VMPKRAM_I(inode)->slot][pos >> VMPKRAM_BLOCK_SHIFT];
 
-	return vmpkram_block_addr(pool, b) + (pos & (VMPKRAM_BLOCK_SIZE - 1));
+	return vmpkram_block_addr(pool, file_block(inode, pos)) +
+	       (pos & (VMPKRAM_BLOCK_SIZE - 1));
+}
+
+/* Gives the hole at file offset @pos a zeroed block, if it is one. */
+static int fill_hole(struct inode *inode, loff_t pos)
+{
+	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+	int ret;
+
+	if (file_block(inode, pos) != VMPKRAM_HOLE)
+		return 0;
+	mutex_lock(&pool->lock);
+	ret = vmpkram_file_fill_hole(pool, VMPKRAM_I(inode)->slot,
+				     pos >> VMPKRAM_BLOCK_SHIFT);
+	if (!ret)
+		inode->i_blocks += VMPKRAM_BLOCK_SIZE >> 9;
+	mutex_unlock(&pool->lock);
+	return ret;
 }
 
 /* Bytes from @pos to the end of its block, at most @max. */
@@ -43,16 +70,18 @@ static size_t block_chunk(loff_t pos, size_t max)
 static size_t io_chunk(struct inode *inode, loff_t pos, size_t max)
 {
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-	u32 b = pool->fblocks[VMPKRAM_I(inode)->slot][pos >> VMPKRAM_BLOCK_SHIFT];
+	u32 b = file_block(inode, pos);
 	phys_addr_t phys = vmpkram_block_phys(pool, b) + (pos & (VMPKRAM_BLOCK_SIZE - 1));
 
+	if (b == VMPKRAM_HOLE)
+		return block_chunk(pos, max);
 	return vmpkram_unpoisoned_bytes(pool, phys, block_chunk(pos, max));
 }
 
 /* st_blocks (512-byte units) of file table entry @slot. */
 static blkcnt_t blocks_of(struct vmpkram_pool *pool, u32 slot)
 {
-	return (blkcnt_t)le32_to_cpu(pool->files[slot].nr_blocks) <<
+	return (blkcnt_t)vmpkram_file_allocated(pool, slot) <<
 	       (VMPKRAM_BLOCK_SHIFT - 9);
 }
 
@@ -106,7 +135,10 @@ static ssize_t vmpkram_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				done = -EIO;	/* a poisoned page */
 			break;
 		}
-		copied = copy_to_iter(file_addr(inode, pos), n, to);
+		if (file_block(inode, pos) == VMPKRAM_HOLE)
+			copied = iov_iter_zero(n, to);
+		else
+			copied = copy_to_iter(file_addr(inode, pos), n, to);
 		pos += copied;
 		done += copied;
 		if (copied < n) {
@@ -131,6 +163,10 @@ static size_t copy_in(struct inode *inode, loff_t pos, struct iov_iter *from,
 
 	*err = -EFAULT;
 	while (iov_iter_count(from)) {
+		*err = fill_hole(inode, pos);
+		if (*err)
+			break;
+		*err = -EFAULT;
 		n = io_chunk(inode, pos, iov_iter_count(from));
 		if (!n) {
 			*err = -EIO;
@@ -210,9 +246,93 @@ static int vmpkram_fsync(struct file *file, loff_t start, loff_t end,
 }
 
 /*
- * Files are always fully backed, so allocating means growing.  Space past
- * the end of file cannot be reserved (KEEP_SIZE beyond EOF) and holes
- * cannot be punched yet.
+ * Zeroes [@start, @end) of the file where it has blocks (holes read zero
+ * already), sparing poisoned pages.  Caller holds the inode lock and the
+ * invalidate lock, so the blocks stay put.
+ */
+static void zero_range(struct inode *inode, loff_t start, loff_t end)
+{
+	size_t n;
+
+	while (start < end) {
+		n = io_chunk(inode, start, end - start);
+		if (!n)			/* a poisoned page: reads fail anyway */
+			n = min_t(loff_t, PAGE_SIZE - offset_in_page(start), end - start);
+		else if (file_block(inode, start) != VMPKRAM_HOLE)
+			memset(file_addr(inode, start), 0, n);
+		start += n;
+		cond_resched();
+	}
+}
+
+/*
+ * FALLOC_FL_PUNCH_HOLE (QEMU's RAM discard): the whole blocks in the range
+ * go back to the pool, to be scrubbed, and become holes; the partial
+ * blocks at either end are zeroed in place.  Past EOF nothing happens.
+ * Freeing blocks changes metadata (EROFS while sealed); zeroing alone
+ * does not.  Caller holds the inode lock.
+ */
+static long punch_hole(struct inode *inode, loff_t start, loff_t end)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+	loff_t size = i_size_read(inode);
+	u32 first, last;
+	long ret = 0;
+
+	end = min(end, size);
+	if (start >= end)
+		return 0;
+	first = DIV_ROUND_UP_ULL(start, VMPKRAM_BLOCK_SIZE);
+	/* The last block is whole when the range reaches EOF. */
+	last = (end == size ? round_up(end, VMPKRAM_BLOCK_SIZE) : end) >>
+	       VMPKRAM_BLOCK_SHIFT;
+
+	filemap_invalidate_lock(mapping);
+	if (first < last) {
+		mutex_lock(&pool->lock);
+		ret = vmpkram_pool_writable(pool);
+		if (!ret) {
+			unmap_mapping_range(mapping, (loff_t)first << VMPKRAM_BLOCK_SHIFT,
+					    (loff_t)(last - first) << VMPKRAM_BLOCK_SHIFT, 1);
+			if (vmpkram_file_punch(pool, VMPKRAM_I(inode)->slot, first, last)) {
+				inode->i_blocks = blocks_of(pool, VMPKRAM_I(inode)->slot);
+				vmpkram_meta_commit(pool);
+			}
+		}
+		mutex_unlock(&pool->lock);
+	}
+	if (!ret && first < last) {
+		zero_range(inode, start, (loff_t)first << VMPKRAM_BLOCK_SHIFT);
+		zero_range(inode, (loff_t)last << VMPKRAM_BLOCK_SHIFT, end);
+	} else if (!ret) {
+		zero_range(inode, start, end);	/* inside one block */
+	}
+	filemap_invalidate_unlock(mapping);
+	if (!ret)
+		touch(inode);
+	return ret;
+}
+
+/* Gives the holes in [@start, @end) blocks.  Caller holds the inode lock. */
+static long fill_holes(struct inode *inode, loff_t start, loff_t end)
+{
+	loff_t pos;
+	long ret = 0;
+
+	end = min(end, i_size_read(inode));
+	for (pos = ALIGN_DOWN(start, VMPKRAM_BLOCK_SIZE); !ret && pos < end;
+	     pos += VMPKRAM_BLOCK_SIZE) {
+		ret = fill_hole(inode, pos);
+		cond_resched();
+	}
+	return ret;
+}
+
+/*
+ * Files are fully backed but for punched holes: allocating means filling
+ * holes and growing.  Space past the end of file cannot be reserved
+ * (KEEP_SIZE beyond EOF).  The VFS lets PUNCH_HOLE in only with KEEP_SIZE.
  */
 static long vmpkram_fallocate(struct file *file, int mode, loff_t offset,
 			      loff_t len)
@@ -221,15 +341,24 @@ static long vmpkram_fallocate(struct file *file, int mode, loff_t offset,
 	loff_t end;
 	long ret = 0;
 
-	if (mode & ~FALLOC_FL_KEEP_SIZE)
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP;
 	if (check_add_overflow(offset, len, &end))
 		return -EFBIG;
 
 	inode_lock(inode);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		ret = punch_hole(inode, offset, end);
+		goto out;
+	}
 	ret = inode_newsize_ok(inode, end);
+	if (!ret && mode && end > i_size_read(inode))
+		ret = -EOPNOTSUPP;
+	if (!ret)
+		ret = fill_holes(inode, offset, end);
 	if (!ret && end > i_size_read(inode))
-		ret = mode ? -EOPNOTSUPP : vmpkram_setsize(inode, end);
+		ret = vmpkram_setsize(inode, end);
+out:
 	inode_unlock(inode);
 	return ret;
 }
@@ -246,13 +375,15 @@ static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
 	const u32 *blk = pool->fblocks[VMPKRAM_I(inode)->slot];
 	u32 i = pos >> VMPKRAM_BLOCK_SHIFT, n = size >> VMPKRAM_BLOCK_SHIFT, j;
-	phys_addr_t phys = vmpkram_block_phys(pool, blk[i]) +
+	u32 first = READ_ONCE(blk[i]);
+	phys_addr_t phys = vmpkram_block_phys(pool, first) +
 			   (pos & (VMPKRAM_BLOCK_SIZE - 1));
 
-	if (!IS_ALIGNED(phys, size))
+	/* A hole in a 1 GiB range: its 2 MiB faults fill it. */
+	if (first == VMPKRAM_HOLE || !IS_ALIGNED(phys, size))
 		return 0;
 	for (j = 1; j < n; j++)
-		if (blk[i + j] != blk[i] + j)
+		if (READ_ONCE(blk[i + j]) != first + j)
 			return 0;
 	return phys;
 }
@@ -297,13 +428,20 @@ static vm_fault_t vmpkram_dax_fault(struct vm_fault *vmf, unsigned int order)
 	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
 	vm_fault_t ret = order ? VM_FAULT_FALLBACK : VM_FAULT_SIGBUS;
 	phys_addr_t phys;
+	int err = 0;
 
 	if (order && (addr < vma->vm_start || addr + size > vma->vm_end ||
 		      !IS_ALIGNED(pos, size)))
 		return VM_FAULT_FALLBACK;
 
 	filemap_invalidate_lock_shared(inode->i_mapping);
-	if (pos + size <= round_up(i_size_read(inode), PAGE_SIZE)) {
+	if (pos + size <= round_up(i_size_read(inode), PAGE_SIZE) &&
+	    order <= PMD_SHIFT - PAGE_SHIFT) {
+		err = fill_hole(inode, pos);
+		if (err)
+			ret = err == -EINTR ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
+	}
+	if (!err && pos + size <= round_up(i_size_read(inode), PAGE_SIZE)) {
 		phys = fault_phys(inode, pos, size);
 		if (phys && poisoned(inode, phys, order))
 			ret = order ? VM_FAULT_FALLBACK : VM_FAULT_HWPOISON;

@@ -36,7 +36,7 @@ struct inode *vmpkram_iget(struct super_block *sb, u32 slot)
 	inode->i_uid = make_kuid(&init_user_ns, le32_to_cpu(f->uid));
 	inode->i_gid = make_kgid(&init_user_ns, le32_to_cpu(f->gid));
 	inode->i_size = le64_to_cpu(f->size);
-	inode->i_blocks = (blkcnt_t)le32_to_cpu(f->nr_blocks) <<
+	inode->i_blocks = (blkcnt_t)vmpkram_file_allocated(pool, slot) <<
 			  (VMPKRAM_BLOCK_SHIFT - 9);	/* as blocks_of() */
 	vmpkram_inode_set_mtime(inode, ns_to_ts(f->mtime_ns));
 	vmpkram_inode_set_atime(inode, ns_to_ts(f->mtime_ns));

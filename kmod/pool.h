@@ -167,6 +167,9 @@ static inline u64 vmpkram_data_size(struct vmpkram_pool *pool)
 	return (u64)(pool->nr_blocks - pool->meta_blocks) << VMPKRAM_BLOCK_SHIFT;
 }
 
+/* A file block without memory (punched), in pool->fblocks[]. */
+#define VMPKRAM_HOLE	U32_MAX
+
 /* pool_meta.c: on-pool metadata */
 int vmpkram_meta_alloc(struct vmpkram_pool *pool);
 void vmpkram_meta_free(struct vmpkram_pool *pool);
@@ -185,6 +188,10 @@ void vmpkram_scrub_resume(struct vmpkram_pool *pool);
 u32 vmpkram_largest_free(struct vmpkram_pool *pool);
 int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size);
 void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot);
+u32 vmpkram_file_allocated(struct vmpkram_pool *pool, u32 slot);
+bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
+			u32 last);
+int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i);
 
 /* pool_zero.c: zeroing through the job engine */
 int vmpkram_zero_dirty(struct vmpkram_pool *pool, u32 want);

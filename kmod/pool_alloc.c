@@ -334,21 +334,29 @@ static noinline int vmpkram_grow_blocks(struct vmpkram_pool *pool, u32 slot,
 }
 ALLOW_ERROR_INJECTION(vmpkram_grow_blocks, ERRNO);
 
+/* Frees block @i of file @slot; a hole stays one.  pool->lock held. */
+static void free_block(struct vmpkram_pool *pool, u32 slot, u32 i)
+{
+	u32 b = pool->fblocks[slot][i];
+
+	if (b == VMPKRAM_HOLE)
+		return;
+	if (test_bit(b, pool->bad)) {
+		vmpkram_block_withdraw(pool, b);
+		return;
+	}
+	pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_FREE);
+	pool->bmap[b].index = 0;
+	set_bit(b, pool->dirty);
+	pool->nr_dirty++;
+}
+
 static void shrink(struct vmpkram_pool *pool, u32 slot, u32 need, u32 have)
 {
-	u32 i, b;
+	u32 i;
 
-	for (i = need; i < have; i++) {
-		b = pool->fblocks[slot][i];
-		if (test_bit(b, pool->bad)) {
-			vmpkram_block_withdraw(pool, b);
-			continue;
-		}
-		pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_FREE);
-		pool->bmap[b].index = 0;
-		set_bit(b, pool->dirty);
-		pool->nr_dirty++;
-	}
+	for (i = need; i < have; i++)
+		free_block(pool, slot, i);
 	if (!need) {
 		kvfree(pool->fblocks[slot]);
 		pool->fblocks[slot] = NULL;
@@ -369,6 +377,8 @@ static void zero_tail(struct vmpkram_pool *pool, u32 slot, u64 old, u64 size)
 	if (end <= old)
 		return;
 	b = pool->fblocks[slot][old >> VMPKRAM_BLOCK_SHIFT];
+	if (b == VMPKRAM_HOLE)
+		return;		/* reads zero, and gets a zeroed block */
 	memset(vmpkram_block_addr(pool, b) + (old & (VMPKRAM_BLOCK_SIZE - 1)),
 	       0, end - old);
 }
@@ -416,6 +426,71 @@ int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
 	f->size = cpu_to_le64(size);
 	f->nr_blocks = cpu_to_le32(need);
 	pool->dirty_shadow = true;
+	return 0;
+}
+
+/* Blocks file @slot holds: its span less its holes.  pool->lock held. */
+u32 vmpkram_file_allocated(struct vmpkram_pool *pool, u32 slot)
+{
+	const struct vmpkram_pool_file *f = &pool->files[slot];
+	u32 i, n = le32_to_cpu(f->nr_blocks), holes = 0;
+
+	if (!(le32_to_cpu(f->flags) & VMPKRAM_PF_SPARSE))
+		return n;
+	for (i = 0; i < n; i++)
+		holes += pool->fblocks[slot][i] == VMPKRAM_HOLE;
+	return n - holes;
+}
+
+/*
+ * Frees blocks [@first, @last) of file @slot, which become holes: they
+ * read zero and get a zeroed block again when written (see
+ * vmpkram_file_fill_hole()).  Returns whether any block was freed.  The
+ * caller unmapped the range and holds pool->lock.
+ */
+bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
+			u32 last)
+{
+	u32 i, freed = 0;
+
+	for (i = first; i < last; i++) {
+		if (pool->fblocks[slot][i] == VMPKRAM_HOLE)
+			continue;
+		free_block(pool, slot, i);
+		WRITE_ONCE(pool->fblocks[slot][i], VMPKRAM_HOLE);
+		freed++;
+	}
+	if (!freed)
+		return false;
+	pool->files[slot].flags |= cpu_to_le32(VMPKRAM_PF_SPARSE);
+	pool->dirty_shadow = true;
+	vmpkram_scrub_kick(pool);
+	return true;
+}
+
+/*
+ * Gives hole @i of file @slot a scrubbed block (nothing to do when it is
+ * not a hole, or no longer).  pool->lock held; it may be dropped while
+ * waiting for scrubbing.
+ */
+int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i)
+{
+	u32 b;
+	int ret;
+
+	if (pool->fblocks[slot][i] != VMPKRAM_HOLE)
+		return 0;
+	ret = vmpkram_pool_writable(pool);
+	if (!ret)
+		ret = wait_for_clean(pool, 1);
+	if (ret || pool->fblocks[slot][i] != VMPKRAM_HOLE)
+		return ret;
+	b = take_clean(pool, i ? pool->fblocks[slot][i - 1] : VMPKRAM_HOLE);
+	pool->bmap[b].owner = cpu_to_le32(slot + 1);
+	pool->bmap[b].index = cpu_to_le32(i);
+	WRITE_ONCE(pool->fblocks[slot][i], b);
+	pool->dirty_shadow = true;
+	vmpkram_meta_commit(pool);
 	return 0;
 }
 

@@ -119,8 +119,9 @@ struct vmpkram_pool_sb {
 #define VMPKRAM_PF_USED		0x1	/* entry describes a file */
 #define VMPKRAM_PF_ORPHAN	0x2
 #define VMPKRAM_PF_POISONED	0x4	/* a memory failure hit its data */
+#define VMPKRAM_PF_SPARSE	0x8	/* may have holes (punched blocks) */
 #define VMPKRAM_PF_KNOWN	(VMPKRAM_PF_USED | VMPKRAM_PF_ORPHAN | \
-				 VMPKRAM_PF_POISONED)
+				 VMPKRAM_PF_POISONED | VMPKRAM_PF_SPARSE)
 
 /**
  * struct vmpkram_pool_file - one file table entry (320 bytes)

@@ -320,7 +320,9 @@ static int check_files(struct vmpkram_pool *pool)
 		if (!f[i].flags)
 			continue;
 		used++;
-		blocks += le32_to_cpu(f[i].nr_blocks);
+		/* A sparse file's span may exceed the pool; its blocks cannot. */
+		if (!(le32_to_cpu(f[i].flags) & VMPKRAM_PF_SPARSE))
+			blocks += le32_to_cpu(f[i].nr_blocks);
 		for (j = 0; j < i; j++) {
 			why = "duplicate name or inode number";
 			if (f[j].flags && (f[j].ino == f[i].ino || same_name(&f[i], &f[j])))
@@ -399,6 +401,8 @@ static int check_bmap(struct vmpkram_pool *pool)
 	}
 	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
 		n = le32_to_cpu(pool->files[i].nr_blocks);
+		if (le32_to_cpu(pool->files[i].flags) & VMPKRAM_PF_SPARSE)
+			continue;	/* holes allowed */
 		for (b = 0; b < n; b++) {
 			if (pool->fblocks[i][b] == U32_MAX) {
 				snprintf(pool->reason, sizeof(pool->reason),

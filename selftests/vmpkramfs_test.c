@@ -922,8 +922,8 @@ TEST_F(fs, fallocate)
 	/* Anything else is not supported. */
 	EXPECT_EQ(EOPNOTSUPP, ERR(fallocate(fd, FALLOC_FL_KEEP_SIZE,
 					    5 * SZ_1M, 4 * SZ_1M)));
-	EXPECT_EQ(EOPNOTSUPP, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE |
-					    FALLOC_FL_KEEP_SIZE, 0, 4096)));
+	/* The VFS lets PUNCH_HOLE in only with KEEP_SIZE. */
+	EXPECT_EQ(EOPNOTSUPP, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 4096)));
 	EXPECT_EQ(EOPNOTSUPP, ERR(fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, 4096)));
 	EXPECT_EQ(EOPNOTSUPP, ERR(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0,
 					    BLK)));
@@ -1856,6 +1856,161 @@ TEST_F_TIMEOUT(fs, no_unscrubbed_byte_in_random_cycles, 120)
 			close(files[i].fd);
 	TH_LOG("seed %u: %u operations, %llu bytes gained, all zero", seed,
 	       ops, gained);
+}
+
+/* The byte at @off of @fd, read(); -1 on error. */
+static int byte_at(int fd, off_t off)
+{
+	unsigned char c;
+
+	return pread(fd, &c, 1, off) == 1 ? c : -1;
+}
+
+/* Blocks of file @name of pool POOL with memory: its extents' length. */
+static __u64 file_backed(FIXTURE_DATA(fs) *self, const char *name,
+			 struct tnl_file *out)
+{
+	struct tnl_files *files = malloc(sizeof(*files));
+	struct tnl_file *f;
+	__u64 sum = ~0ULL;
+	int i;
+
+	if (files && !tnl_get_files(&self->nl, POOL, files) &&
+	    (f = tnl_find_file(files, name))) {
+		for (sum = 0, i = 0; i < f->nr_extents; i++)
+			sum += f->ext[i].len;
+		if (out)
+			*out = *f;
+	}
+	free(files);
+	return sum;
+}
+
+/*
+ * FALLOC_FL_PUNCH_HOLE (QEMU's RAM discard): whole blocks in the range
+ * go back to the pool (free space, st_blocks, extents) and read zero; the
+ * partial blocks at the ends are zeroed in place; the rest of the file is
+ * untouched.  A hole gets a zeroed block again when written, by write()
+ * or through a mapping (a fault, also a read fault); the punched block
+ * went through scrubbing first.  Past EOF a punch does nothing; a punch
+ * to EOF frees the last, partial block too.  The holes persist across
+ * umount and module reload.
+ */
+TEST_F_TIMEOUT(fs, punch_hole, 120)
+{
+	long blocks = free_blocks(self);
+	unsigned char *p, buf[4096];
+	struct tnl_file f;
+	struct stat st;
+	int fd, ret;
+
+	fd = create_sized(self, "vm-ram", 3 * BLK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, 3 * BLK, 5));
+	p = (unsigned char *)map_shared(fd, 3 * BLK, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(pat(BLK + 7, 5), p[BLK + 7]);	/* mapped before */
+	EXPECT_EQ(blocks - 3, free_blocks(self));
+
+	/* Half of block 0, all of block 1, 4 KiB of block 2. */
+	ASSERT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   BLK / 2, BLK / 2 + BLK + 4096)));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(3 * BLK, st.st_size);
+	EXPECT_EQ(2 * BLK / 512, st.st_blocks);
+	EXPECT_EQ(blocks - 2, free_blocks(self));
+	EXPECT_EQ(2 * BLK, file_backed(self, "vm-ram", &f));
+	ASSERT_EQ(2, f.nr_extents);
+	EXPECT_EQ(0, f.ext[0].offset);
+	EXPECT_EQ(2 * BLK, f.ext[1].offset);
+	EXPECT_EQ(-1, check_file(fd, 0, BLK / 2, 5));
+	EXPECT_EQ(-1, check_file(fd, BLK / 2, BLK / 2 + BLK + 4096, 0));
+	EXPECT_EQ(-1, check_file(fd, 2 * BLK + 4096, BLK - 4096, 5));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(2 * BLK / 512, st.st_blocks) TH_LOG("read() allocated a hole");
+
+	/* A fault on the hole gives it a zeroed block again. */
+	EXPECT_EQ(0, p[BLK + 7]);
+	EXPECT_EQ(-1, nonzero(p + BLK / 2, BLK / 2 + BLK + 4096));
+	EXPECT_EQ(pat(2 * BLK + 4096, 5), p[2 * BLK + 4096]);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(3 * BLK / 512, st.st_blocks);
+	EXPECT_EQ(blocks - 3, free_blocks(self));
+	p[BLK + 7] = 0x42;
+	EXPECT_EQ(0x42, byte_at(fd, BLK + 7));
+
+	/* Punch it again; write() refills it. */
+	ASSERT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   BLK, BLK)));
+	EXPECT_EQ(blocks - 2, free_blocks(self));
+	memset(buf, 0x77, sizeof(buf));
+	ASSERT_EQ(sizeof(buf), pwrite(fd, buf, sizeof(buf), BLK + 8192));
+	EXPECT_EQ(blocks - 3, free_blocks(self));
+	EXPECT_EQ(-1, check_file(fd, BLK, 8192, 0));
+	EXPECT_EQ(0x77, byte_at(fd, BLK + 8192));
+	EXPECT_EQ(-1, check_file(fd, BLK + 3 * 4096, BLK - 3 * 4096, 0));
+
+	/* Past EOF: nothing.  To EOF: the last, partial block goes too. */
+	EXPECT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   3 * BLK, BLK)));
+	EXPECT_EQ(blocks - 3, free_blocks(self));
+	ASSERT_EQ(0, ftruncate(fd, 2 * BLK + 100));
+	EXPECT_EQ(blocks - 3, free_blocks(self));
+	ASSERT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   2 * BLK, 4 * BLK)));
+	EXPECT_EQ(blocks - 2, free_blocks(self));
+	/* Growing inside the hole's block: zeros, still a hole. */
+	ASSERT_EQ(0, ftruncate(fd, 3 * BLK));
+	EXPECT_EQ(-1, check_file(fd, 2 * BLK, BLK, 0));
+	EXPECT_EQ(blocks - 2, free_blocks(self));
+	munmap(p, 3 * BLK);
+
+	/* fallocate(0) fills holes; the holes persist across reload. */
+	ASSERT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   0, BLK)));
+	EXPECT_EQ(blocks - 1, free_blocks(self));
+	close(fd);
+	ASSERT_EQ(0, fs_umount(self));
+	tnl_close(&self->nl);
+	ASSERT_EQ(0, module_unload());
+	ASSERT_EQ(0, system("modprobe vmpkram"));
+	ret = tnl_open(&self->nl);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	ASSERT_EQ(0, fs_mount(self, NULL));
+	EXPECT_EQ(blocks - 1, free_blocks(self)) TH_LOG("pool adopted with holes");
+	EXPECT_EQ(BLK, file_backed(self, "vm-ram", NULL));
+	fd = open_rw(self, "vm-ram");
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, check_file(fd, 0, BLK, 0));
+	EXPECT_EQ(0x77, byte_at(fd, BLK + 8192));
+	ASSERT_EQ(0, ERR(fallocate(fd, 0, 0, 3 * BLK)));
+	EXPECT_EQ(blocks - 3, free_blocks(self));
+	EXPECT_EQ(3 * BLK, file_backed(self, "vm-ram", NULL));
+	close(fd);
+}
+
+/* Sealed: freeing blocks is a metadata change (EROFS), zeroing is not. */
+TEST_F(fs, punch_hole_when_sealed)
+{
+	long blocks = free_blocks(self);
+	struct tnl_pool sealed;
+	int fd;
+
+	fd = create_sized(self, "a", 2 * BLK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, 2 * BLK, 9));
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_SEAL, POOL,
+				  &sealed));
+	EXPECT_EQ(EROFS, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				       0, BLK)));
+	EXPECT_EQ(-1, check_file(fd, 0, 2 * BLK, 9)) TH_LOG("changed by a refused punch");
+	EXPECT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   100, 4096)));
+	EXPECT_EQ(-1, check_file(fd, 100, 4096, 0));
+	EXPECT_EQ(-1, check_file(fd, 4196, 2 * BLK - 4196, 9));
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_UNSEAL, POOL, NULL));
+	EXPECT_EQ(blocks - 2, free_blocks(self));
+	close(fd);
 }
 
 /* ---- seal ---- */
