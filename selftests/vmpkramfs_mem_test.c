@@ -1158,7 +1158,9 @@ FIXTURE_TEARDOWN(huge)
  * address; mapped (at the 1 GiB-aligned address get_unmapped_area picks)
  * it takes one 1 GiB fault and no other.  At an address that is only
  * 2 MiB aligned it takes 512 2 MiB entries of the same 1 GiB compound
- * page.  get_user_pages() through the 1 GiB entry (process_vm_readv and
+ * page.  mmap(MAP_POPULATE) and VMPKRAM_IOC_PREFAULT (its workers in
+ * parallel) install it as one 1 GiB entry.  get_user_pages() through the
+ * 1 GiB entry (process_vm_readv and
  * writev: the slow path, which takes the references for all the pages of
  * an entry at once, across two 2 MiB pages and across 256 MiB) gives back
  * every reference: the deleted file is scrubbed whole and the unmounted
@@ -1169,10 +1171,11 @@ TEST_F_TIMEOUT(huge, one_gib_file_in_one_run_takes_huge_entries, 300)
 	struct memfs *fs = &self->fs;
 	struct tnl_faults f0, d;
 	struct tnl_file f;
+	struct vmpkram_prefault req = { .size = sizeof(req) };
 	unsigned char *p, *big, buf[8192];
 	struct iovec local, remote;
 	char msg[256];
-	int fd, ret;
+	int fd, dev, ret;
 
 	fd = openat(fs->dfd, "g", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	ASSERT_LE(0, fd);
@@ -1218,6 +1221,31 @@ TEST_F_TIMEOUT(huge, one_gib_file_in_one_run_takes_huge_entries, 300)
 	EXPECT_EQ(pat(SZ_1G / 2 + SZ_2M, 18), big[SZ_2M]);
 	free(big);
 	munmap(p, SZ_1G);
+
+	/* Populated at mmap, and by PREFAULT's workers: a GiB at a time. */
+	f0 = faults(fs);
+	p = mmap(NULL, SZ_1G, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		 fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(1, d.pud);
+	EXPECT_EQ(0, d.pmd + d.pte);
+	munmap(p, SZ_1G);
+	dev = open("/dev/vmpkram", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	p = mmap(NULL, SZ_1G, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	req.addr = (uintptr_t)p;
+	req.len = SZ_1G;
+	req.threads = 0;
+	f0 = faults(fs);
+	ASSERT_EQ(0, ERR(ioctl(dev, VMPKRAM_IOC_PREFAULT, &req)));
+	d = faults_since(&fs->nl, &f0);
+	EXPECT_EQ(SZ_1G, req.done);
+	EXPECT_LE(1, d.pud) TH_LOG("%u threads", req.threads);
+	EXPECT_EQ(0, d.pmd + d.pte);
+	munmap(p, SZ_1G);
+	close(dev);
 
 	/* Only 2 MiB aligned: 512 entries of 2 MiB, none of 1 GiB. */
 	p = map_at(fd, SZ_1G, 0, SZ_1G, SZ_2M);
