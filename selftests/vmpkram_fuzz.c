@@ -868,13 +868,16 @@ static bool fd_stat(int fd, struct stat *st)
 	return fd >= 0 && !fstat(fd, st) && S_ISREG(st->st_mode);
 }
 
-/* st_blocks and size against the contract: ceil(size / 2 MiB) blocks. */
+/*
+ * st_blocks and size against the contract: whole 2 MiB blocks, at most
+ * ceil(size / 2 MiB) of them (fewer where holes were punched).
+ */
 static void check_stat(const struct stat *st, const char *what)
 {
 	long long want = ROUND_UP((unsigned long long)st->st_size, BLK) / 512;
 
-	if (st->st_blocks != want)
-		violation("%s: st_blocks %lld for size %lld, expected %lld",
+	if (st->st_blocks > want || st->st_blocks % (BLK / 512))
+		violation("%s: st_blocks %lld for size %lld, expected whole blocks up to %lld",
 			  what, (long long)st->st_blocks,
 			  (long long)st->st_size, want);
 	if (data_size && (uint64_t)st->st_size > data_size)
@@ -2631,6 +2634,25 @@ static void op_truncate(void)
 		after_resize(fd, f->oflags, old, "ftruncate");
 }
 
+/* After a punch that succeeded: same size, the range reads zero. */
+static void after_punch(int fd, int oflags, off_t old, off_t off, off_t len)
+{
+	struct stat st;
+	off_t end;
+
+	if (!fd_stat(fd, &st))
+		return;
+	check_stat(&st, "punch");
+	if (st.st_size != old)
+		violation("punch changed the size from %lld to %lld",
+			  (long long)old, (long long)st.st_size);
+	if (off < 0 || len <= 0 || __builtin_add_overflow(off, len, &end))
+		violation("punch of [%lld, +%lld) succeeded", (long long)off,
+			  (long long)len);
+	else if (off < st.st_size && readable(oflags))
+		check_zero(fd, off, end < st.st_size ? end : st.st_size, "punch");
+}
+
 static void op_fallocate(void)
 {
 	static const int modes[] = { 0, 0, 0, FALLOC_FL_KEEP_SIZE,
@@ -2654,6 +2676,10 @@ static void op_fallocate(void)
 	make_room(err);
 	if (ret || old < 0)
 		return;
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+		after_punch(fd, f->oflags, old, off, len);
+		return;
+	}
 	if (mode & ~FALLOC_FL_KEEP_SIZE)
 		violation("fallocate mode %#x succeeded", mode);
 	else if (mode && off + len > old)
@@ -3380,7 +3406,10 @@ static int span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* The extents of one dumped file: in order, whole blocks, in the pool. */
+/*
+ * The extents of one dumped file: in order, whole blocks, in the pool,
+ * within its size (fewer than its size where holes were punched).
+ */
 static uint64_t check_extents(const struct tnl_file *f, const struct tnl_pool *p,
 			      struct span *spans, int *nspans)
 {
@@ -3391,7 +3420,8 @@ static uint64_t check_extents(const struct tnl_file *f, const struct tnl_pool *p
 		uint64_t off = f->ext[k].offset, phys = f->ext[k].phys;
 		uint64_t len = f->ext[k].len;
 
-		if (off != next || !len || len % BLK || phys % BLK ||
+		if (off < next || off % BLK || !len || len % BLK || phys % BLK ||
+		    off + len > ROUND_UP(f->size, BLK) ||
 		    phys < p->base || phys + len > p->base + p->size)
 			violation("GET_FILES: file \"%s\" extent %d: offset %#" PRIx64
 				  " phys %#" PRIx64 " len %#" PRIx64, f->name, k,
@@ -3401,7 +3431,7 @@ static uint64_t check_extents(const struct tnl_file *f, const struct tnl_pool *p
 		if (*nspans < 2 * VMPKRAM_POOL_MAX_FILES)
 			spans[(*nspans)++] = (struct span){ phys, len, f->name };
 	}
-	if (blocks != ROUND_UP(f->size, BLK) / BLK)
+	if (blocks > ROUND_UP(f->size, BLK) / BLK)
 		violation("GET_FILES: file \"%s\" of %" PRIu64 " bytes has %" PRIu64
 			  " blocks in its extents", f->name, f->size, blocks);
 	return blocks;
