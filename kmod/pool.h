@@ -193,6 +193,9 @@ bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
 			u32 last);
 int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i);
 
+void vmpkram_block_zero(struct vmpkram_pool *pool, u32 b);
+void vmpkram_block_zeroed(struct vmpkram_pool *pool, u32 b);
+
 /* pool_zero.c: zeroing through the job engine */
 int vmpkram_zero_dirty(struct vmpkram_pool *pool, u32 want);
 

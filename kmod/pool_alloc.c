@@ -69,24 +69,34 @@ static bool scrub_one_run(struct vmpkram_pool *pool, u32 *from)
 	mutex_unlock(&pool->lock);
 
 	for (b = first; b < first + n; b++) {
-		/* Not a poisoned block: writing it could raise a machine check. */
-		if (!test_bit(b, pool->bad))
-			memset(vmpkram_block_addr(pool, b), 0, VMPKRAM_BLOCK_SIZE);
+		vmpkram_block_zero(pool, b);
 		cond_resched();
 	}
 
 	mutex_lock(&pool->lock);
-	for (b = first; b < first + n; b++) {
-		if (test_bit(b, pool->bad)) {
-			vmpkram_block_withdraw(pool, b);
-		} else {
-			set_bit(b, pool->clean);
-			pool->nr_clean++;
-		}
-	}
+	for (b = first; b < first + n; b++)
+		vmpkram_block_zeroed(pool, b);
 	pool->nr_scrubbing -= n;
 	wake_up_all(&pool->scrub_wait);
 	return true;
+}
+
+/* Zeroes block @b, unless it is poisoned: writing it could raise a machine check. */
+void vmpkram_block_zero(struct vmpkram_pool *pool, u32 b)
+{
+	if (!test_bit(b, pool->bad))
+		memset(vmpkram_block_addr(pool, b), 0, VMPKRAM_BLOCK_SIZE);
+}
+
+/* Block @b, zeroed by vmpkram_block_zero(), is clean; or withdrawn. */
+void vmpkram_block_zeroed(struct vmpkram_pool *pool, u32 b)
+{
+	if (test_bit(b, pool->bad)) {
+		vmpkram_block_withdraw(pool, b);
+		return;
+	}
+	set_bit(b, pool->clean);
+	pool->nr_clean++;
 }
 
 static void scrub_work(struct work_struct *work)

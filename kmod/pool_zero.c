@@ -40,10 +40,7 @@ static int zero_chunk(struct vmpkram_job *job, unsigned long start,
 	unsigned long i;
 
 	for (i = start >> VMPKRAM_BLOCK_SHIFT; i < end >> VMPKRAM_BLOCK_SHIFT; i++) {
-		/* Not a poisoned block: writing it could raise a machine check. */
-		if (!test_bit(zj->blocks[i], zj->pool->bad))
-			memset(vmpkram_block_addr(zj->pool, zj->blocks[i]), 0,
-			       VMPKRAM_BLOCK_SIZE);
+		vmpkram_block_zero(zj->pool, zj->blocks[i]);
 		set_bit(i, zj->zeroed);
 		*done += VMPKRAM_BLOCK_SIZE;
 		cond_resched();
@@ -78,11 +75,8 @@ static void settle_claimed(struct zero_job *zj)
 
 	for (i = 0; i < zj->nr; i++) {
 		b = zj->blocks[i];
-		if (test_bit(b, pool->bad)) {
-			vmpkram_block_withdraw(pool, b);
-		} else if (test_bit(i, zj->zeroed)) {
-			set_bit(b, pool->clean);
-			pool->nr_clean++;
+		if (test_bit(i, zj->zeroed) || test_bit(b, pool->bad)) {
+			vmpkram_block_zeroed(pool, b);
 		} else {
 			set_bit(b, pool->dirty);
 			pool->nr_dirty++;
