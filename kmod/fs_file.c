@@ -40,7 +40,13 @@ static void *file_addr(struct inode *inode, loff_t pos)
 	       (pos & (VMPKRAM_BLOCK_SIZE - 1));
 }
 
-/* Gives the hole at file offset @pos a zeroed block, if it is one. */
+/*
+ * Gives the hole at file offset @pos a zeroed block: 1 when it did, 0 when
+ * there is no hole there (any more).  Mappings may show the hole as the
+ * zero page (a read fault that could not fill it, see map_zero_page()):
+ * they are unmapped under pool->lock, which map_zero_page() holds too, so
+ * no zero page is left over the new block.
+ */
 static int fill_hole(struct inode *inode, loff_t pos)
 {
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
@@ -51,8 +57,12 @@ static int fill_hole(struct inode *inode, loff_t pos)
 	mutex_lock(&pool->lock);
 	ret = vmpkram_file_fill_hole(pool, VMPKRAM_I(inode)->slot,
 				     pos >> VMPKRAM_BLOCK_SHIFT);
-	if (!ret)
+	if (ret > 0) {
 		inode->i_blocks += VMPKRAM_BLOCK_SIZE >> 9;
+		unmap_mapping_range(inode->i_mapping,
+				    round_down(pos, VMPKRAM_BLOCK_SIZE),
+				    VMPKRAM_BLOCK_SIZE, 1);
+	}
 	mutex_unlock(&pool->lock);
 	return ret;
 }
@@ -164,7 +174,7 @@ static size_t copy_in(struct inode *inode, loff_t pos, struct iov_iter *from,
 	*err = -EFAULT;
 	while (iov_iter_count(from)) {
 		*err = fill_hole(inode, pos);
-		if (*err)
+		if (*err < 0)
 			break;
 		*err = -EFAULT;
 		n = io_chunk(inode, pos, iov_iter_count(from));
@@ -318,15 +328,17 @@ static long punch_hole(struct inode *inode, loff_t start, loff_t end)
 static long fill_holes(struct inode *inode, loff_t start, loff_t end)
 {
 	loff_t pos;
-	long ret = 0;
+	int ret;
 
 	end = min(end, i_size_read(inode));
-	for (pos = ALIGN_DOWN(start, VMPKRAM_BLOCK_SIZE); !ret && pos < end;
+	for (pos = ALIGN_DOWN(start, VMPKRAM_BLOCK_SIZE); pos < end;
 	     pos += VMPKRAM_BLOCK_SIZE) {
 		ret = fill_hole(inode, pos);
+		if (ret < 0)
+			return ret;
 		cond_resched();
 	}
-	return ret;
+	return 0;
 }
 
 /*
@@ -403,15 +415,88 @@ static bool poisoned(struct inode *inode, phys_addr_t phys, unsigned int order)
 	return find_next_bit(pool->bad, b + n, b) < b + n;
 }
 
+/*
+ * Pool blocks need no notice of the first write to them: huge entries are
+ * mapped writable whenever the mapping is, whatever the access.  4 KiB
+ * ones take the mapping's page protection, read-only because of
+ * vmpkram_pfn_mkwrite() (6.12 does not export vmf_insert_mixed_mkwrite()):
+ * the first write to one takes a second, cheap fault there.
+ */
 static vm_fault_t insert(struct vm_fault *vmf, unsigned int order, pfn_t pfn)
 {
-	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool write = vmf->vma->vm_flags & VM_WRITE;
 
 	if (!order)
 		return vmf_insert_mixed(vmf->vma, vmf->address, pfn);
-	if (order == PMD_SHIFT - PAGE_SHIFT)
+	/*
+	 * A page table under the huge entry: faults of a smaller size came
+	 * first (a zero page over a hole since filled, a poisoned page).
+	 * Inserting a writable entry over it would warn; map at their size.
+	 */
+	if (order == PMD_SHIFT - PAGE_SHIFT) {
+		if (!pmd_none(READ_ONCE(*vmf->pmd)))
+			return VM_FAULT_FALLBACK;
 		return vmf_insert_pfn_pmd(vmf, pfn, write);
+	}
+	if (!pud_none(READ_ONCE(*vmf->pud)))
+		return VM_FAULT_FALLBACK;
 	return vmf_insert_pfn_pud(vmf, pfn, write);
+}
+
+/*
+ * A read fault on a hole that cannot be filled (the pool is full, sealed
+ * or frozen) maps the shared zero page read-only, as DAX file systems map
+ * every hole: reading guest RAM must not fail.  A write to it comes to
+ * vmpkram_pfn_mkwrite().  pool->lock orders this against fill_hole(), which
+ * unmaps such zero pages once the hole has a block.
+ */
+static vm_fault_t map_zero_page(struct vm_fault *vmf, struct inode *inode,
+				loff_t pos)
+{
+	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+	unsigned long pfn = my_zero_pfn(vmf->address);
+	vm_fault_t ret = VM_FAULT_NOPAGE;	/* filled meanwhile: fault again */
+
+	/* pfn_mkwrite makes the page protection read-only; make sure. */
+	if (WARN_ON_ONCE(pte_write(pfn_pte(pfn, vmf->vma->vm_page_prot))))
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&pool->lock);
+	if (file_block(inode, pos) == VMPKRAM_HOLE)
+		ret = vmf_insert_mixed(vmf->vma, vmf->address,
+				       pfn_to_pfn_t(pfn));
+	mutex_unlock(&pool->lock);
+	return ret;
+}
+
+/*
+ * The fault of the @order entry at file offset @pos, inside the file.
+ * Holes are filled first: by 4 KiB and 2 MiB faults (a 1 GiB fault over a
+ * hole falls back to them).
+ */
+static vm_fault_t fault_in_file(struct vm_fault *vmf, struct inode *inode,
+				loff_t pos, unsigned int order)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t fallback = order ? VM_FAULT_FALLBACK : VM_FAULT_SIGBUS;
+	size_t size = PAGE_SIZE << order;
+	phys_addr_t phys;
+	int err = 0;
+
+	if (order <= PMD_SHIFT - PAGE_SHIFT)
+		err = fill_hole(inode, pos);
+	if (err == -EINTR || err == -ERESTARTSYS)
+		return VM_FAULT_NOPAGE;		/* a fatal signal */
+	if (err < 0 && write)
+		return VM_FAULT_SIGBUS;
+	if (err < 0)
+		return order ? VM_FAULT_FALLBACK : map_zero_page(vmf, inode, pos);
+
+	phys = fault_phys(inode, pos, size);
+	if (!phys)
+		return fallback;
+	if (poisoned(inode, phys, order))
+		return order ? VM_FAULT_FALLBACK : VM_FAULT_HWPOISON;
+	return insert(vmf, order, phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
 }
 
 /*
@@ -427,27 +512,14 @@ static vm_fault_t vmpkram_dax_fault(struct vm_fault *vmf, unsigned int order)
 	unsigned long addr = ALIGN_DOWN(vmf->address, size);
 	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
 	vm_fault_t ret = order ? VM_FAULT_FALLBACK : VM_FAULT_SIGBUS;
-	phys_addr_t phys;
-	int err = 0;
 
 	if (order && (addr < vma->vm_start || addr + size > vma->vm_end ||
 		      !IS_ALIGNED(pos, size)))
 		return VM_FAULT_FALLBACK;
 
 	filemap_invalidate_lock_shared(inode->i_mapping);
-	if (pos + size <= round_up(i_size_read(inode), PAGE_SIZE) &&
-	    order <= PMD_SHIFT - PAGE_SHIFT) {
-		err = fill_hole(inode, pos);
-		if (err)
-			ret = err == -EINTR ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
-	}
-	if (!err && pos + size <= round_up(i_size_read(inode), PAGE_SIZE)) {
-		phys = fault_phys(inode, pos, size);
-		if (phys && poisoned(inode, phys, order))
-			ret = order ? VM_FAULT_FALLBACK : VM_FAULT_HWPOISON;
-		else if (phys)
-			ret = insert(vmf, order, phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
-	}
+	if (pos + size <= round_up(i_size_read(inode), PAGE_SIZE))
+		ret = fault_in_file(vmf, inode, pos, order);
 	filemap_invalidate_unlock_shared(inode->i_mapping);
 	if (ret == VM_FAULT_NOPAGE)
 		atomic64_inc(&vmpkram_faults[order / (PMD_SHIFT - PAGE_SHIFT)]);
@@ -465,9 +537,22 @@ static vm_fault_t vmpkram_huge_fault(struct vm_fault *vmf,
 	return vmpkram_dax_fault(vmf, vmpkram_fault_order(size));
 }
 
+/*
+ * A write to a read-only 4 KiB entry.  A pool block just becomes writable;
+ * the zero page over a hole is replaced by a block, or the write fails
+ * with SIGBUS when the pool has none to give.
+ */
+static vm_fault_t vmpkram_pfn_mkwrite(struct vm_fault *vmf)
+{
+	if (!is_zero_pfn(pte_pfn(vmf->orig_pte)))
+		return 0;
+	return vmpkram_dax_fault(vmf, 0);
+}
+
 static const struct vm_operations_struct vmpkram_vm_ops = {
 	.fault = vmpkram_fault,
 	.huge_fault = vmpkram_huge_fault,
+	.pfn_mkwrite = vmpkram_pfn_mkwrite,
 };
 
 /*

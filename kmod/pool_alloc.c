@@ -479,9 +479,9 @@ bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
 }
 
 /*
- * Gives hole @i of file @slot a scrubbed block (nothing to do when it is
- * not a hole, or no longer).  pool->lock held; it may be dropped while
- * waiting for scrubbing.
+ * Gives hole @i of file @slot a scrubbed block: returns 1, or 0 when it is
+ * not a hole (or no longer), or a negative errno.  pool->lock held; it may
+ * be dropped while waiting for scrubbing.
  */
 int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i)
 {
@@ -493,15 +493,17 @@ int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i)
 	ret = vmpkram_pool_writable(pool);
 	if (!ret)
 		ret = wait_for_clean(pool, 1);
-	if (ret || pool->fblocks[slot][i] != VMPKRAM_HOLE)
+	if (ret)
 		return ret;
+	if (pool->fblocks[slot][i] != VMPKRAM_HOLE)
+		return 0;
 	b = take_clean(pool, i ? pool->fblocks[slot][i - 1] : VMPKRAM_HOLE);
 	pool->bmap[b].owner = cpu_to_le32(slot + 1);
 	pool->bmap[b].index = cpu_to_le32(i);
 	WRITE_ONCE(pool->fblocks[slot][i], b);
 	pool->dirty_shadow = true;
 	vmpkram_meta_commit(pool);
-	return 0;
+	return 1;
 }
 
 /* Returns every block of file table entry @slot.  Caller holds pool->lock. */

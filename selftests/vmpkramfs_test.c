@@ -2013,6 +2013,96 @@ TEST_F(fs, punch_hole_when_sealed)
 	close(fd);
 }
 
+/*
+ * A hole that cannot get a block (the pool is sealed) reads zero through
+ * mappings, the zero page; a write to it is SIGBUS.  Once unsealed, a
+ * write gives it a block, and every mapping that showed the zero page
+ * sees the new contents: no zero page is left behind.
+ */
+TEST_F(fs, hole_reads_zero_while_sealed)
+{
+	unsigned char *p, *q;
+	struct tnl_pool sealed;
+	struct stat st;
+	int fd;
+
+	fd = create_sized(self, "a", 2 * BLK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, 2 * BLK, 4));
+	p = (unsigned char *)map_shared(fd, 2 * BLK, PROT_READ | PROT_WRITE);
+	q = (unsigned char *)map_shared(fd, 2 * BLK, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   BLK, BLK)));
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_SEAL, POOL,
+				  &sealed));
+
+	EXPECT_EQ(0, touch_in_child(p + BLK + 5, false));
+	EXPECT_EQ(-1, nonzero(p + BLK, BLK));
+	EXPECT_EQ(0, q[BLK + 5]);
+	EXPECT_EQ(SIGBUS, touch_in_child(q + BLK + 5, true));
+	EXPECT_EQ(0, byte_at(fd, BLK + 5));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(BLK / 512, st.st_blocks) TH_LOG("sealed, yet a hole was filled");
+	/* The block that is there stays writable. */
+	EXPECT_EQ(0, touch_in_child(p + 5, true));
+	EXPECT_EQ(0x5a, byte_at(fd, 5));
+
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_UNSEAL, POOL, NULL));
+	p[BLK + 5] = 0x42;
+	EXPECT_EQ(0x42, q[BLK + 5]) TH_LOG("a zero page outlived its hole");
+	EXPECT_EQ(0x42, byte_at(fd, BLK + 5));
+	q[BLK + 3 * 4096] = 0x43;
+	EXPECT_EQ(0x43, p[BLK + 3 * 4096]);
+	EXPECT_EQ(-1, nonzero(p + BLK + 6, 3 * 4096 - 6));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(2 * BLK / 512, st.st_blocks);
+	munmap(p, 2 * BLK);
+	munmap(q, 2 * BLK);
+	close(fd);
+}
+
+/*
+ * The same when the pool is full: reads of the hole are zero, writes
+ * SIGBUS (write() ENOSPC), until a block is free.
+ */
+TEST_F_TIMEOUT(fs, hole_reads_zero_when_the_pool_is_full, 120)
+{
+	int one, fd, big;
+	unsigned char *p;
+	long avail;
+
+	/* As in enospc_when_the_pool_is_full: "big" stays below the data size. */
+	one = create_sized(self, "one", BLK);
+	ASSERT_LE(0, one);
+	close(one);
+	fd = create_sized(self, "a", BLK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, BLK, 6));
+	p = (unsigned char *)map_shared(fd, BLK, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   0, BLK)));
+	avail = fs_stat(self).f_bavail;
+	big = create_sized(self, "big", (off_t)avail * BLK);
+	ASSERT_LE(0, big) TH_LOG("%ld blocks: %s", avail, strerror(errno));
+	ASSERT_EQ(0, fs_stat(self).f_bfree);
+
+	EXPECT_EQ(0, touch_in_child(p + 100, false));
+	EXPECT_EQ(-1, nonzero(p, BLK));
+	EXPECT_EQ(SIGBUS, touch_in_child(p + 100, true));
+	EXPECT_EQ(ENOSPC, ERR(pwrite(fd, "x", 1, 100)));
+
+	ASSERT_EQ(0, ftruncate(big, (off_t)(avail - 1) * BLK));
+	p[100] = 0x17;
+	EXPECT_EQ(0x17, byte_at(fd, 100));
+	EXPECT_EQ(0, fs_stat(self).f_bfree);
+	munmap(p, BLK);
+	close(big);
+	close(fd);
+}
+
 /* ---- seal ---- */
 
 TEST_F(fs, seal_refuses_metadata_changes)
