@@ -249,8 +249,7 @@ static int vmpkram_fsync(struct file *file, loff_t start, loff_t end,
 
 	/* Contents are in the pool already; only metadata may lag. */
 	mutex_lock(&pool->lock);
-	if (pool->dirty_shadow && !vmpkram_pool_writable(pool))
-		vmpkram_meta_commit(pool);
+	vmpkram_meta_commit_pending(pool);
 	mutex_unlock(&pool->lock);
 	return 0;
 }

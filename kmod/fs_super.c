@@ -107,8 +107,7 @@ static int vmpkram_sync_fs(struct super_block *sb, int wait)
 	struct vmpkram_pool *pool = sb->s_fs_info;
 
 	mutex_lock(&pool->lock);
-	if (pool->dirty_shadow && !vmpkram_pool_writable(pool))
-		vmpkram_meta_commit(pool);
+	vmpkram_meta_commit_pending(pool);
 	mutex_unlock(&pool->lock);
 	return 0;
 }
@@ -305,8 +304,7 @@ static void vmpkram_kill_sb(struct super_block *sb)
 	mutex_lock(&pool->lock);
 	if (pool->sb == sb)
 		pool->sb = NULL;
-	if (pool->dirty_shadow && !vmpkram_pool_writable(pool))
-		vmpkram_meta_commit(pool);
+	vmpkram_meta_commit_pending(pool);
 	mutex_unlock(&pool->lock);
 }
 

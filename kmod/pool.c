@@ -514,8 +514,7 @@ static int pools_reboot(struct notifier_block *nb, unsigned long action,
 	mutex_lock(&vmpkram_pools_lock);
 	list_for_each_entry(pool, &vmpkram_pools, node) {
 		mutex_lock(&pool->lock);
-		if (pool->dirty_shadow && !vmpkram_pool_writable(pool))
-			vmpkram_meta_commit(pool);
+		vmpkram_meta_commit_pending(pool);
 		pool->frozen = true;
 		mutex_unlock(&pool->lock);
 	}

@@ -176,6 +176,7 @@ void vmpkram_meta_free(struct vmpkram_pool *pool);
 int vmpkram_meta_adopt(struct vmpkram_pool *pool);
 void vmpkram_meta_format(struct vmpkram_pool *pool);
 void vmpkram_meta_commit(struct vmpkram_pool *pool);
+void vmpkram_meta_commit_pending(struct vmpkram_pool *pool);
 
 /* pool_alloc.c: blocks, scrubbing */
 int vmpkram_alloc_init(struct vmpkram_pool *pool);

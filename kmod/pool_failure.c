@@ -127,8 +127,7 @@ static void record_poison(struct vmpkram_pool *pool, u32 b, u32 owner,
 		pool->files[owner - 1].flags |= cpu_to_le32(VMPKRAM_PF_POISONED);
 		pool->dirty_shadow = true;
 	}
-	if (pool->dirty_shadow && !vmpkram_pool_writable(pool))
-		vmpkram_meta_commit(pool);
+	vmpkram_meta_commit_pending(pool);
 }
 
 /* One poisoned page at @phys, inside the pool's data blocks. */

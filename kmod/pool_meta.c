@@ -535,6 +535,17 @@ void vmpkram_meta_format(struct vmpkram_pool *pool)
 }
 
 /*
+ * Commits what waits in the shadow (a size change inside the last block,
+ * a flag), if anything does and the pool may still change.  Caller holds
+ * pool->lock.
+ */
+void vmpkram_meta_commit_pending(struct vmpkram_pool *pool)
+{
+	if (pool->dirty_shadow && !vmpkram_pool_writable(pool))
+		vmpkram_meta_commit(pool);
+}
+
+/*
  * Writes the shadow as the next generation into the slot that holds the
  * one before the current (see pool_layout.h).  Caller holds pool->lock.
  */
