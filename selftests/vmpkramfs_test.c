@@ -363,6 +363,23 @@ static int module_unload(void)
 
 /* ---- create, lookup, unlink ---- */
 
+/*
+ * Unmounts and reloads the module, which detaches the pools and adopts
+ * them again, and reopens the netlink socket.
+ */
+static void reload_module(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(fs) *self)
+{
+	int ret;
+
+	ASSERT_EQ(0, fs_umount(self));
+	tnl_close(&self->nl);
+	ASSERT_EQ(0, module_unload());
+	ASSERT_EQ(0, system("modprobe vmpkram"));
+	ret = tnl_open(&self->nl);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+}
+
 TEST_F(fs, create_excl_and_lookup)
 {
 	struct stat st, st2;
@@ -727,13 +744,7 @@ TEST_F_TIMEOUT(fs, attributes_persist_across_module_reload, 120)
 	ret = module_unload();
 	EXPECT_TRUE(ret == EAGAIN || ret == EBUSY) TH_LOG("unload: %s",
 							  strerror(ret));
-	ASSERT_EQ(0, fs_umount(self));
-	tnl_close(&self->nl);
-	ASSERT_EQ(0, module_unload());
-	ASSERT_EQ(0, system("modprobe vmpkram"));
-
-	ret = tnl_open(&self->nl);
-	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	reload_module(_metadata, self);
 	ASSERT_EQ(0, tnl_pool_get(&self->nl, POOL, &after));
 	EXPECT_EQ(VMPKRAM_POOL_READY, after.state) TH_LOG("%s", after.reason);
 	EXPECT_EQ(1, after.clean) TH_LOG("the unload detached it cleanly");
@@ -1902,7 +1913,7 @@ TEST_F_TIMEOUT(fs, punch_hole, 120)
 	unsigned char *p, buf[4096];
 	struct tnl_file f;
 	struct stat st;
-	int fd, ret;
+	int fd;
 
 	fd = create_sized(self, "vm-ram", 3 * BLK);
 	ASSERT_LE(0, fd);
@@ -1970,12 +1981,7 @@ TEST_F_TIMEOUT(fs, punch_hole, 120)
 				   0, BLK)));
 	EXPECT_EQ(blocks - 1, free_blocks(self));
 	close(fd);
-	ASSERT_EQ(0, fs_umount(self));
-	tnl_close(&self->nl);
-	ASSERT_EQ(0, module_unload());
-	ASSERT_EQ(0, system("modprobe vmpkram"));
-	ret = tnl_open(&self->nl);
-	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	reload_module(_metadata, self);
 	ASSERT_EQ(0, fs_mount(self, NULL));
 	EXPECT_EQ(blocks - 1, free_blocks(self)) TH_LOG("pool adopted with holes");
 	EXPECT_EQ(BLK, file_backed(self, "vm-ram", NULL));
