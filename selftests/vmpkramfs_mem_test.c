@@ -46,6 +46,7 @@
 
 #include "kselftest_harness.h"
 #include "vmpkram_test.h"
+#include "vmpkramfs_pattern.h"
 
 #define BLK		VMPKRAM_POOL_BLOCK_SIZE
 #define SZ_4K		4096UL
@@ -113,103 +114,6 @@ static int pool_cmd_msg(struct tnl *nl, __u8 cmd, const char *name,
 	snprintf(msg, len, "%s", res.msg);
 	tnl_result_clear(&res);
 	return ret;
-}
-
-/* The seeded byte at file offset @off. */
-static unsigned char pat(uint64_t off, unsigned int seed)
-{
-	uint64_t x = (off + 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)seed << 32;
-
-	return (x ^ x >> 29) >> 48;
-}
-
-static void fill(unsigned char *p, size_t len, uint64_t off, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = pat(off + i, seed);
-}
-
-/* Index of the first byte that is not the pattern, or -1. */
-static long mismatch(const unsigned char *p, size_t len, uint64_t off,
-		     unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != pat(off + i, seed))
-			return i;
-	return -1;
-}
-
-/* Index of the first non-zero byte, or -1. */
-static long nonzero(const unsigned char *p, size_t len)
-{
-	const uint64_t *q = (const uint64_t *)p;
-	size_t i;
-
-	for (i = 0; i < len / 8; i++)
-		if (q[i])
-			break;
-	for (i *= 8; i < len; i++)
-		if (p[i])
-			return i;
-	return -1;
-}
-
-/* Read [off, off + len) of @fd: -1 if it is the pattern (zero for seed 0). */
-static long check_file(int fd, off_t off, size_t len, unsigned int seed)
-{
-	unsigned char *buf = malloc(len);
-	long bad = -2;
-
-	if (buf && pread(fd, buf, len, off) == (ssize_t)len)
-		bad = seed ? mismatch(buf, len, off, seed) : nonzero(buf, len);
-	free(buf);
-	return bad;
-}
-
-static int write_pattern(int fd, off_t off, size_t len, unsigned int seed)
-{
-	unsigned char *buf = malloc(len);
-	int ret = ENOMEM;
-
-	if (buf) {
-		fill(buf, len, off, seed);
-		ret = pwrite(fd, buf, len, off) == (ssize_t)len ? 0 : EIO;
-	}
-	free(buf);
-	return ret;
-}
-
-/* The byte at @off of @fd, read(); -1 on error. */
-static int byte_at(int fd, off_t off)
-{
-	unsigned char c;
-
-	return pread(fd, &c, 1, off) == 1 ? c : -1;
-}
-
-/* The signal a child died of after touching @p, 0 if none, -1 on error. */
-static int touch_in_child(volatile unsigned char *p, bool write)
-{
-	struct rlimit no_core = { 0, 0 };
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid == 0) {
-		setrlimit(RLIMIT_CORE, &no_core);
-		if (write)
-			*p = 0x5a;
-		else
-			(void)*p;
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 /* Write the pattern's byte at every @step of [p, p + len) (file offset @off). */

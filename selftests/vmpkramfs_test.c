@@ -39,6 +39,7 @@
 
 #include "kselftest_harness.h"
 #include "vmpkram_test.h"
+#include "vmpkramfs_pattern.h"
 
 #define POOL		"test"
 #define BLK		VMPKRAM_POOL_BLOCK_SIZE
@@ -228,127 +229,6 @@ static struct statfs fs_stat(FIXTURE_DATA(fs) *self)
 static long free_blocks(FIXTURE_DATA(fs) *self)
 {
 	return fs_stat(self).f_bfree;
-}
-
-/* The seeded byte at file offset @off. */
-static unsigned char pat(uint64_t off, unsigned int seed)
-{
-	uint64_t x = (off + 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)seed << 32;
-
-	return (x ^ x >> 29) >> 48;
-}
-
-static void fill(unsigned char *p, size_t len, uint64_t off, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = pat(off + i, seed);
-}
-
-/* Index of the first byte that is not the pattern, or -1. */
-static long mismatch(const unsigned char *p, size_t len, uint64_t off,
-		     unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != pat(off + i, seed))
-			return i;
-	return -1;
-}
-
-/* Index of the first non-zero byte, or -1. */
-static long nonzero(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return i;
-	return -1;
-}
-
-/* pwrite/pread all of it, in one call if the kernel takes it. */
-static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
-{
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, buf, len, off);
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		buf = (const char *)buf + n;
-		len -= n;
-		off += n;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, void *buf, size_t len, off_t off)
-{
-	ssize_t n;
-
-	while (len) {
-		n = pread(fd, buf, len, off);
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		buf = (char *)buf + n;
-		len -= n;
-		off += n;
-	}
-	return 0;
-}
-
-/* Write the pattern over [off, off + len). */
-static int write_pattern(int fd, off_t off, size_t len, unsigned int seed)
-{
-	unsigned char *buf = malloc(len);
-	int ret;
-
-	if (!buf)
-		return ENOMEM;
-	fill(buf, len, off, seed);
-	ret = pwrite_all(fd, buf, len, off);
-	free(buf);
-	return ret;
-}
-
-/* Read [off, off + len): -1 if it is the pattern (or zero for seed 0). */
-static long check_file(int fd, off_t off, size_t len, unsigned int seed)
-{
-	unsigned char *buf = malloc(len);
-	long bad;
-
-	if (!buf)
-		return -2;
-	if (pread_all(fd, buf, len, off))
-		bad = -2;
-	else
-		bad = seed ? mismatch(buf, len, off, seed) : nonzero(buf, len);
-	free(buf);
-	return bad;
-}
-
-/* The signal a child died of after touching @p, 0 if none, -1 on error. */
-static int touch_in_child(volatile unsigned char *p, bool write)
-{
-	struct rlimit no_core = { 0, 0 };
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid == 0) {
-		setrlimit(RLIMIT_CORE, &no_core);
-		if (write)
-			*p = 0x5a;
-		else
-			(void)*p;
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 static char *map_shared(int fd, size_t len, int prot)
@@ -1867,14 +1747,6 @@ TEST_F_TIMEOUT(fs, no_unscrubbed_byte_in_random_cycles, 120)
 			close(files[i].fd);
 	TH_LOG("seed %u: %u operations, %llu bytes gained, all zero", seed,
 	       ops, gained);
-}
-
-/* The byte at @off of @fd, read(); -1 on error. */
-static int byte_at(int fd, off_t off)
-{
-	unsigned char c;
-
-	return pread(fd, &c, 1, off) == 1 ? c : -1;
 }
 
 /* Blocks of file @name of pool POOL with memory: its extents' length. */
