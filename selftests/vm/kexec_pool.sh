@@ -286,8 +286,11 @@ stage2() {
 	chmod 444 "$MNT/stage2"
 	# An orphan: deleted while a process holds it open.
 	fill orphan 6M $((SEED + 22))
-	# shellcheck disable=SC2217 # the redirection is the point
-	sleep 100000 <"$MNT/orphan" &
+	# Opened here, before the fork: "sleep <file &" opens it in the
+	# child, which the rm may beat.
+	exec 7<"$MNT/orphan"
+	sleep 100000 <&7 &
+	exec 7<&-
 	rm "$MNT/orphan"
 	forget orphan
 	record

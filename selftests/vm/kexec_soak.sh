@@ -441,8 +441,11 @@ change() {
 		if [ $((k % 4)) -eq 0 ]; then
 			# An orphan: deleted while a process holds it open.
 			$P fill --write "$MNT/orphan" 6M $((R + 5)) || fatal "orphan"
-			# shellcheck disable=SC2217 # the redirection is the point
-			sleep 100000 <"$MNT/orphan" &
+			# Opened here, before the fork: "sleep <file &" opens it in the
+			# child, which the rm may beat.
+			exec 7<"$MNT/orphan"
+			sleep 100000 <&7 &
+			exec 7<&-
 			rm "$MNT/orphan"
 			used=$(pool_get $POOL used)
 			check "stage $k: the open deleted file keeps its 6 MiB ($used bytes used)" \
