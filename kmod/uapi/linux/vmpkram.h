@@ -110,8 +110,12 @@
  *
  * Files are always fully backed: growing a file (ftruncate, write past the
  * end, fallocate) takes whole blocks from the pool at once, so running out
- * of space is ENOSPC at that call, never a SIGBUS later.  Every byte a file
- * gets reads as zero until written: freed blocks are scrubbed before reuse.
+ * of space is ENOSPC at that call, never a SIGBUS later.  The exception is
+ * a hole punched with FALLOC_FL_PUNCH_HOLE: it reads zero (through
+ * mappings too), but writing it takes a block again, so a write fault on
+ * it is SIGBUS when the pool is full or sealed, where write() is ENOSPC or
+ * EROFS.  Every byte a file gets reads as zero until written: freed blocks
+ * are scrubbed before reuse.
  *
  * Errors, besides what any filesystem returns:
  *  mount:  EINVAL  no or bad pool= option, unknown option
@@ -123,13 +127,14 @@
  *  EFBIG        a size beyond the pool's data size
  *  ENAMETOOLONG a name longer than %VMPKRAMFS_NAME_MAX
  *  EROFS        a metadata change (create, unlink, rename, chmod, chown,
- *               a size change) while the pool is sealed, or after the
- *               system started to kexec or reboot
+ *               a size change, freeing or filling a punched hole) while the
+ *               pool is sealed, or after the system started to kexec or
+ *               reboot
  *  EPERM        mkdir, mknod, symlink, link: only regular files exist
  *  EINVAL       mmap without MAP_SHARED; rename flags other than
  *               RENAME_NOREPLACE
- *  EOPNOTSUPP   fallocate modes other than 0 and FALLOC_FL_KEEP_SIZE
- *               inside the file, such as PUNCH_HOLE
+ *  EOPNOTSUPP   fallocate modes other than 0, FALLOC_FL_KEEP_SIZE inside
+ *               the file and FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
  */
 
 /* ------------------------------------------------------------------ */
