@@ -48,3 +48,7 @@ probe HAVE_GENL_INFO_DUMP net/genetlink.h 'genl_info_dump\(struct netlink_callba
 probe HAVE_HUGE_FAULT_ORDER linux/mm.h 'huge_fault\)\(struct vm_fault \*vmf, unsigned int order\)'
 # 6.10 replaced mm->get_unmapped_area by mm_get_unmapped_area().
 probe HAVE_MM_GET_UNMAPPED_AREA linux/sched/mm.h 'unsigned long mm_get_unmapped_area\('
+# Newer kernels (6.12 here) taught mprotect() huge PUD entries:
+# change_pud_range() calls change_huge_pud(); without it, a 1 GiB device
+# entry is a "bad pud" there (see VMPKRAM_MAP_1G in compat.h).
+probe HAVE_CHANGE_HUGE_PUD linux/huge_mm.h 'int change_huge_pud\('

@@ -123,4 +123,23 @@ static inline unsigned long vmpkram_mm_get_unmapped_area(struct file *file,
 #endif
 }
 
+/*
+ * Whether faults may install 1 GiB entries (device PUDs, as device-dax
+ * does).  Only where the kernel handles them in every path that changes a
+ * mapping: 6.1's change_pud_range() (mm/mprotect.c) has no case for a
+ * huge PUD, so mprotect() over one finds a "bad pud" and clears it
+ * without a TLB flush or an mmu-notifier call.  No type or macro of the
+ * headers tells that apart; the function that mprotect() calls for a
+ * huge PUD, change_huge_pud() (declared in <linux/huge_mm.h> by the
+ * kernels that have the fix, 6.12 here), does, so that is what
+ * compat-probe.sh looks for.
+ * Without it the mapping takes 2 MiB entries at most, the fault counters
+ * show no 1 GiB fault and GET_API lacks VMPKRAM_FEATURE_MAP_1G.
+ */
+#ifdef HAVE_CHANGE_HUGE_PUD
+#define VMPKRAM_MAP_1G	true
+#else
+#define VMPKRAM_MAP_1G	false
+#endif
+
 #endif /* _VMPKRAM_COMPAT_H */

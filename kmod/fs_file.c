@@ -41,11 +41,71 @@ static void *file_addr(struct inode *inode, loff_t pos)
 }
 
 /*
+ * Physical address of the @size bytes at file offset @pos, or 0 when they
+ * are not one aligned, physically contiguous run (a 1 GiB fault over
+ * blocks that are not adjacent).
+ */
+static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
+{
+	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
+	const u32 *blk = pool->fblocks[VMPKRAM_I(inode)->slot];
+	u32 i = pos >> VMPKRAM_BLOCK_SHIFT, n = size >> VMPKRAM_BLOCK_SHIFT, j;
+	u32 first = READ_ONCE(blk[i]);
+	phys_addr_t phys = vmpkram_block_phys(pool, first) +
+			   (pos & (VMPKRAM_BLOCK_SIZE - 1));
+
+	/* A hole: nothing to map (a huge fault falls back). */
+	if (first == VMPKRAM_HOLE || !IS_ALIGNED(phys, size))
+		return 0;
+	for (j = 1; j < n; j++)
+		if (READ_ONCE(blk[i + j]) != first + j)
+			return 0;
+	return phys;
+}
+
+/*
+ * Whether a 1 GiB entry may map file offsets [@pos, @pos + 1 GiB), @pos
+ * aligned: only over one aligned run of blocks inside the file (see
+ * vmpkram_dax_fault()).  A run that is mapped so loses a block only by a
+ * punch or a shrink, which unmap it first (under the invalidate lock,
+ * which also keeps faults out), so a range that is not such a run now has
+ * no 1 GiB entry.  Caller holds the invalidate lock.
+ */
+static bool may_map_1g(struct inode *inode, loff_t pos)
+{
+	return vmpkram_map_1g &&
+	       pos + PUD_SIZE <= round_up(i_size_read(inode), PAGE_SIZE) &&
+	       fault_phys(inode, pos, PUD_SIZE);
+}
+
+/*
+ * Unmaps file offsets [@start, @end) from every mapping of @inode, to the
+ * end of the file when @end is 0.  An unmap that cuts through a 1 GiB
+ * entry would split it outside the mmap lock of the process that maps it,
+ * which the kernel asserts (6.12 warns in zap_pud_range(), and with
+ * panic_on_warn the host goes down): as memory_failure() does for
+ * device-dax's 1 GiB pages, such an entry goes whole, and what stays
+ * mapped faults back in.  Caller holds the invalidate lock.
+ */
+static void unmap_range(struct inode *inode, loff_t start, loff_t end)
+{
+	loff_t edge = ALIGN_DOWN(start, PUD_SIZE);
+
+	if (edge != start && may_map_1g(inode, edge))
+		start = edge;
+	edge = ALIGN_DOWN(end, PUD_SIZE);
+	if (edge != end && may_map_1g(inode, edge))
+		end = edge + PUD_SIZE;
+	unmap_mapping_range(inode->i_mapping, start, end ? end - start : 0, 1);
+}
+
+/*
  * Gives the hole at file offset @pos a zeroed block: 1 when it did, 0 when
  * there is no hole there (any more).  Mappings may show the hole as the
  * zero page (a read fault that could not fill it, see map_zero_page()):
  * they are unmapped under pool->lock, which map_zero_page() holds too, so
- * no zero page is left over the new block.
+ * no zero page is left over the new block.  No 1 GiB entry maps a hole,
+ * so unmapping the block splits none.
  */
 static int fill_hole(struct inode *inode, loff_t pos)
 {
@@ -107,7 +167,7 @@ int vmpkram_setsize(struct inode *inode, loff_t size)
 	mutex_lock(&pool->lock);
 	ret = vmpkram_pool_writable(pool);
 	if (!ret && size < i_size_read(inode))
-		unmap_mapping_range(mapping, round_up(size, PAGE_SIZE), 0, 1);
+		unmap_range(inode, round_up(size, PAGE_SIZE), 0);
 	if (!ret)
 		ret = vmpkram_file_resize(pool, slot, size);
 	if (!ret) {
@@ -302,8 +362,8 @@ static long punch_hole(struct inode *inode, loff_t start, loff_t end)
 		mutex_lock(&pool->lock);
 		ret = vmpkram_pool_writable(pool);
 		if (!ret) {
-			unmap_mapping_range(mapping, (loff_t)first << VMPKRAM_BLOCK_SHIFT,
-					    (loff_t)(last - first) << VMPKRAM_BLOCK_SHIFT, 1);
+			unmap_range(inode, (loff_t)first << VMPKRAM_BLOCK_SHIFT,
+				    (loff_t)last << VMPKRAM_BLOCK_SHIFT);
 			if (vmpkram_file_punch(pool, VMPKRAM_I(inode)->slot, first, last)) {
 				inode->i_blocks = blocks_of(pool, VMPKRAM_I(inode)->slot);
 				vmpkram_meta_commit(pool);
@@ -375,29 +435,7 @@ out:
 }
 
 atomic64_t vmpkram_faults[VMPKRAM_FAULT_SIZES];
-
-/*
- * Physical address of the @size bytes at file offset @pos, or 0 when they
- * are not one aligned, physically contiguous run (a 1 GiB fault over
- * blocks that are not adjacent).
- */
-static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
-{
-	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-	const u32 *blk = pool->fblocks[VMPKRAM_I(inode)->slot];
-	u32 i = pos >> VMPKRAM_BLOCK_SHIFT, n = size >> VMPKRAM_BLOCK_SHIFT, j;
-	u32 first = READ_ONCE(blk[i]);
-	phys_addr_t phys = vmpkram_block_phys(pool, first) +
-			   (pos & (VMPKRAM_BLOCK_SIZE - 1));
-
-	/* A hole in a 1 GiB range: its 2 MiB faults fill it. */
-	if (first == VMPKRAM_HOLE || !IS_ALIGNED(phys, size))
-		return 0;
-	for (j = 1; j < n; j++)
-		if (READ_ONCE(blk[i + j]) != first + j)
-			return 0;
-	return phys;
-}
+const bool vmpkram_map_1g = VMPKRAM_MAP_1G;
 
 /*
  * A huge entry must not cover a block with a poisoned page (the good
@@ -515,6 +553,8 @@ static vm_fault_t vmpkram_dax_fault(struct vm_fault *vmf, unsigned int order)
 	if (order && (addr < vma->vm_start || addr + size > vma->vm_end ||
 		      !IS_ALIGNED(pos, size)))
 		return VM_FAULT_FALLBACK;
+	if (order == PUD_SHIFT - PAGE_SHIFT && !vmpkram_map_1g)
+		return VM_FAULT_FALLBACK;
 
 	filemap_invalidate_lock_shared(inode->i_mapping);
 	if (pos + size <= round_up(i_size_read(inode), PAGE_SIZE))
@@ -548,7 +588,30 @@ static vm_fault_t vmpkram_pfn_mkwrite(struct vm_fault *vmf)
 	return vmpkram_dax_fault(vmf, 0);
 }
 
+/*
+ * A mapping copied within its own mm: mremap() moving it, or a split.
+ * mremap()'s move_page_tables() does not know huge device PUDs (6.1 and
+ * 6.12 alike: get_old_pud() takes one for a "bad pud" and clears it
+ * without a TLB flush), so the range's 1 GiB entries go before it runs;
+ * the mmap lock, held for write, keeps them from coming back, and at the
+ * new address they fault in again.  A piece smaller than 1 GiB holds no
+ * 1 GiB entry of its own.
+ */
+static void vmpkram_vm_open(struct vm_area_struct *vma)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	loff_t start = (loff_t)vma->vm_pgoff << PAGE_SHIFT;
+
+	if (!vmpkram_map_1g || vma->vm_mm != current->mm ||
+	    vma->vm_end - vma->vm_start < PUD_SIZE)
+		return;
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	unmap_range(inode, start, start + vma->vm_end - vma->vm_start);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+}
+
 static const struct vm_operations_struct vmpkram_vm_ops = {
+	.open = vmpkram_vm_open,
 	.fault = vmpkram_fault,
 	.huge_fault = vmpkram_huge_fault,
 	.pfn_mkwrite = vmpkram_pfn_mkwrite,

@@ -11,8 +11,9 @@
  *    4 KiB fault on the page itself is VM_FAULT_HWPOISON (SIGBUS with
  *    BUS_MCEERR_AR and the page's address, which QEMU turns into a guest
  *    machine check), and read()/write() stop before it with EIO;
- *  - the block is unmapped from every mapping of its file, so the next
- *    access faults instead of touching the poisoned memory again;
+ *  - the block is unmapped from every mapping of its file (with the whole
+ *    GiB around it where 1 GiB entries may map it), so the next access
+ *    faults instead of touching the poisoned memory again;
  *  - the file is marked poisoned in the file table (VMPKRAM_PF_POISONED,
  *    committed when the pool is writable, reported by GET_FILES);
  *  - a bad block that is freed (truncate, unlink) or that was free is
@@ -154,8 +155,19 @@ static void fail_page(struct vmpkram_pool *pool, phys_addr_t phys)
 	       pool->name, &phys, b,
 	       owner == VMPKRAM_BM_FREE ? "free" : "file data, file marked poisoned");
 	if (inode) {
-		/* Huge entries over the block go: the next access faults. */
-		unmap_mapping_range(inode->i_mapping, pos, VMPKRAM_BLOCK_SIZE, 1);
+		/*
+		 * Huge entries over the block go: the next access faults.  A
+		 * 1 GiB entry goes whole, as memory_failure() unmaps
+		 * device-dax's 1 GiB pages: cutting a block out of it would
+		 * split it outside its mm's mmap lock (see unmap_range() in
+		 * fs_file.c).
+		 */
+		if (vmpkram_map_1g)
+			unmap_mapping_range(inode->i_mapping,
+					    ALIGN_DOWN(pos, PUD_SIZE), PUD_SIZE, 1);
+		else
+			unmap_mapping_range(inode->i_mapping, pos,
+					    VMPKRAM_BLOCK_SIZE, 1);
 		iput(inode);
 	}
 	if (sb)

@@ -12,9 +12,13 @@
 
 #define VMPKRAM_MODULE_VERSION	"0.2.0"
 
+/* fs_file.c: whether vmpkramfs maps 1 GiB entries on this kernel (compat.h) */
+extern const bool vmpkram_map_1g;
+
 /* What this build implements; reported by GET_API and GET_STATUS. */
 #define VMPKRAM_FEATURES	(VMPKRAM_FEATURE_NETLINK | VMPKRAM_FEATURE_PREFAULT | \
-				 VMPKRAM_FEATURE_POOL | VMPKRAM_FEATURE_VMPKRAMFS)
+				 VMPKRAM_FEATURE_POOL | VMPKRAM_FEATURE_VMPKRAMFS | \
+				 (vmpkram_map_1g ? VMPKRAM_FEATURE_MAP_1G : 0))
 
 struct vmpkram_job;
 

@@ -185,6 +185,7 @@ static const char *const feature_names[64] = {
 	[1] = "prefault",	/* VMPKRAM_FEATURE_PREFAULT */
 	[2] = "pool",		/* VMPKRAM_FEATURE_POOL */
 	[3] = "vmpkramfs",	/* VMPKRAM_FEATURE_VMPKRAMFS */
+	[4] = "map-1g",		/* VMPKRAM_FEATURE_MAP_1G */
 };
 
 static void feature_name(unsigned int bit, char *buf, size_t size)

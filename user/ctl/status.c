@@ -156,12 +156,14 @@ static void print_text(const struct vmpkram_status *st)
 	       "  features: %s\n"
 	       "  max workers: %u\n"
 	       "  workers limit: %u\n"
-	       "  faults: %llu of 4 KiB, %llu of 2 MiB, %llu of 1 GiB\n",
+	       "  faults: %llu of 4 KiB, %llu of 2 MiB, %llu of 1 GiB%s\n",
 	       st->module_version, st->api_version, features,
 	       st->max_workers, st->workers_limit,
 	       (unsigned long long)st->faults_pte,
 	       (unsigned long long)st->faults_pmd,
-	       (unsigned long long)st->faults_pud);
+	       (unsigned long long)st->faults_pud,
+	       st->features & VMPKRAM_FEATURE_MAP_1G ? "" :
+	       " (no 1 GiB entries with this kernel)");
 }
 
 static void print_not_loaded(struct ctl *ctl)

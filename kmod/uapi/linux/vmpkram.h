@@ -73,6 +73,13 @@
 #define VMPKRAM_FEATURE_PREFAULT	_BITULL(1) /* VMPKRAM_IOC_PREFAULT */
 #define VMPKRAM_FEATURE_POOL		_BITULL(2) /* persistent pools */
 #define VMPKRAM_FEATURE_VMPKRAMFS	_BITULL(3) /* the vmpkramfs filesystem */
+/*
+ * vmpkramfs mappings take 1 GiB entries: only where the kernel handles
+ * huge device PUD entries in every path that changes a mapping
+ * (Documentation/vmpkramfs.rst, "Mapping sizes"); without it they take
+ * 2 MiB entries at most.
+ */
+#define VMPKRAM_FEATURE_MAP_1G		_BITULL(4)
 
 /* ------------------------------------------------------------------ */
 /* persistent pools and vmpkramfs: limits                              */
