@@ -102,10 +102,10 @@ static void unmap_range(struct inode *inode, loff_t start, loff_t end)
 /*
  * Gives the hole at file offset @pos a zeroed block: 1 when it did, 0 when
  * there is no hole there (any more).  Mappings may show the hole as the
- * zero page (a read fault that could not fill it, see map_zero_page()):
- * they are unmapped under pool->lock, which map_zero_page() holds too, so
- * no zero page is left over the new block.  No 1 GiB entry maps a hole,
- * so unmapping the block splits none.
+ * zero page (a read fault, see map_zero_page()): they are unmapped under
+ * pool->lock, which map_zero_page() holds too, so no zero page is left
+ * over the new block.  No 1 GiB entry maps a hole, so unmapping the block
+ * splits none.
  */
 static int fill_hole(struct inode *inode, loff_t pos)
 {
@@ -481,11 +481,15 @@ static vm_fault_t insert(struct vm_fault *vmf, unsigned int order, pfn_t pfn)
 }
 
 /*
- * A read fault on a hole that cannot be filled (the pool is full, sealed
- * or frozen) maps the shared zero page read-only, as DAX file systems map
- * every hole: reading guest RAM must not fail.  A write to it comes to
- * vmpkram_pfn_mkwrite().  pool->lock orders this against fill_hole(), which
- * unmaps such zero pages once the hole has a block.
+ * A read fault on a hole maps the shared zero page read-only, as DAX file
+ * systems map holes: reading allocates nothing, so a reader (a migration,
+ * a dump, a backup, or anyone with only read permission) neither undoes a
+ * discard nor takes pool space.  A write to the page comes to
+ * vmpkram_pfn_mkwrite().  pool->lock orders this against fill_hole(),
+ * which unmaps such zero pages once the hole has a block.  4 KiB only:
+ * the huge zero page (what fs/dax.c's dax_pmd_load_hole() maps) is not
+ * exported to modules on either kernel, nor is the page-table deposit
+ * that goes with it.
  */
 static vm_fault_t map_zero_page(struct vm_fault *vmf, struct inode *inode,
 				loff_t pos)
@@ -507,26 +511,30 @@ static vm_fault_t map_zero_page(struct vm_fault *vmf, struct inode *inode,
 
 /*
  * The fault of the @order entry at file offset @pos, inside the file.
- * Holes are filled first: by 4 KiB and 2 MiB faults (a 1 GiB fault over a
- * hole falls back to them).
+ * Over a hole, a read fault maps the zero page 4 KiB at a time and a
+ * write fault fills the hole first (4 KiB and 2 MiB faults; a 1 GiB one
+ * falls back to them).
  */
 static vm_fault_t fault_in_file(struct vm_fault *vmf, struct inode *inode,
 				loff_t pos, unsigned int order)
 {
-	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	vm_fault_t fallback = order ? VM_FAULT_FALLBACK : VM_FAULT_SIGBUS;
 	size_t size = PAGE_SIZE << order;
 	phys_addr_t phys;
-	int err = 0;
+	int err;
 
-	if (order <= PMD_SHIFT - PAGE_SHIFT)
+	if (file_block(inode, pos) == VMPKRAM_HOLE) {
+		if (order > PMD_SHIFT - PAGE_SHIFT)
+			return VM_FAULT_FALLBACK;
+		if (!(vmf->flags & FAULT_FLAG_WRITE))
+			return order ? VM_FAULT_FALLBACK :
+				       map_zero_page(vmf, inode, pos);
 		err = fill_hole(inode, pos);
-	if (err == -EINTR || err == -ERESTARTSYS)
-		return VM_FAULT_NOPAGE;		/* a fatal signal */
-	if (err < 0 && write)
-		return VM_FAULT_SIGBUS;
-	if (err < 0)
-		return order ? VM_FAULT_FALLBACK : map_zero_page(vmf, inode, pos);
+		if (err == -EINTR || err == -ERESTARTSYS)
+			return VM_FAULT_NOPAGE;		/* a fatal signal */
+		if (err < 0)
+			return VM_FAULT_SIGBUS;
+	}
 
 	phys = fault_phys(inode, pos, size);
 	if (!phys)

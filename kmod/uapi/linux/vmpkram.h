@@ -119,10 +119,11 @@
  * end, fallocate) takes whole blocks from the pool at once, so running out
  * of space is ENOSPC at that call, never a SIGBUS later.  The exception is
  * a hole punched with FALLOC_FL_PUNCH_HOLE: it reads zero (through
- * mappings too), but writing it takes a block again, so a write fault on
- * it is SIGBUS when the pool is full or sealed, where write() is ENOSPC or
- * EROFS.  Every byte a file gets reads as zero until written: freed blocks
- * are scrubbed before reuse.
+ * mappings too: a read fault maps the zero page and takes no block), but
+ * writing it takes a block again, so a write fault on it is SIGBUS when
+ * the pool is full or sealed, where write() is ENOSPC or EROFS.  Every
+ * byte a file gets reads as zero until written: freed blocks are scrubbed
+ * before reuse.
  *
  * Errors, besides what any filesystem returns:
  *  mount:  EINVAL  no or bad pool= option, unknown option
