@@ -15,8 +15,11 @@
  * whose second GiB is a 1 GiB-aligned run: a 1 GiB file there is one
  * extent, mapped by huge entries only.  Fixture "poison" (suite "pool",
  * run last with -f poison, since the block it poisons stays withdrawn):
- * pool "small", a memory failure injected with MADV_HWPOISON.  Each
- * fixture skips when its pool is missing.
+ * pool "small", a memory failure injected with MADV_HWPOISON.  Fixture
+ * "map": the mapping matrix, every entry size (variants 4k and 2m on pool
+ * "test", 1g on pool "big") against every operation that changes a
+ * mapping or the file under it.  Each fixture skips when its pool is
+ * missing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -58,6 +61,9 @@
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
 #endif
 
 /* 0 if @ret is not negative, else errno. */
@@ -1347,6 +1353,597 @@ TEST_F_TIMEOUT(poison, poisoned_page_is_withdrawn, 120)
 	EXPECT_EQ(VMPKRAM_POOL_READY, pool.state);
 	EXPECT_EQ(BLK, pool.bad);
 	ASSERT_EQ(0, fs_mount(fs));
+}
+
+/* ---- fixture "map": every entry size x every change of a mapping ---- */
+
+/*
+ * A file mapped with entries of one size (variant 4k: 4 KiB entries, the
+ * mapping 4 KiB off 2 MiB alignment; 2m: 2 MiB entries; 1g: 1 GiB
+ * entries where the kernel can take them, see VMPKRAM_FEATURE_MAP_1G,
+ * else 2 MiB), then one operation that changes the mapping or the file
+ * under it.  Each test checks a stamp every @step bytes through the
+ * mapping and through pread(), that no signal comes where none is due
+ * (and the due ones do), and that the kernel logged nothing the VM
+ * harness fails on (WARNING, bad pud, ...) while it ran.
+ *
+ * Variants 4k and 2m use pool "test" (suite "pool": -v 4k -v 2m), 1g pool
+ * "big" (suite "pool-huge": -v 1g).  The memory-failure test is the last
+ * of each variant: the block it poisons stays withdrawn.
+ */
+FIXTURE(map) {
+	struct memfs fs;
+	int fd, kmsg;
+	unsigned char *p;	/* the mapping of len bytes, or MAP_FAILED */
+	size_t len, step;
+	uint64_t *want;		/* the stamp at each step, 0 for zeroes */
+	struct tnl_faults populate;	/* the faults that stamped it first */
+	bool pud;		/* the module maps 1 GiB entries */
+};
+
+FIXTURE_VARIANT(map) {
+	const char *pool, *hint;
+	size_t entry;	/* the entry size the mapping can take */
+	size_t len;	/* of the file and the mapping */
+	size_t step;	/* between stamps */
+};
+
+FIXTURE_VARIANT_ADD(map, 4k) {
+	.pool = POOL, .hint = NO_POOL_HINT,
+	.entry = SZ_4K, .len = 8 * SZ_1M, .step = SZ_4K,
+};
+
+FIXTURE_VARIANT_ADD(map, 2m) {
+	.pool = POOL, .hint = NO_POOL_HINT,
+	.entry = SZ_2M, .len = 8 * SZ_1M, .step = SZ_4K,
+};
+
+FIXTURE_VARIANT_ADD(map, 1g) {
+	.pool = BIG, .hint = NO_BIG_HINT,
+	.entry = SZ_1G, .len = SZ_1G, .step = 256 * 1024,
+};
+
+#define GONE	(~0ULL)		/* want[]: not to be checked (poisoned) */
+
+static uint64_t stamp(uint64_t off, unsigned int gen)
+{
+	return (off + 1) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)gen << 48;
+}
+
+static sigjmp_buf access_jmp;
+static volatile int access_sig;
+
+static void on_access_signal(int sig)
+{
+	access_sig = sig;
+	siglongjmp(access_jmp, 1);
+}
+
+/*
+ * Loads (or, with @store, stores *@v to) the u64 at @p, catching SIGSEGV
+ * and SIGBUS: the signal, or 0.
+ */
+static int access_u64(volatile uint64_t *p, uint64_t *v, bool store)
+{
+	struct sigaction sa = { .sa_handler = on_access_signal }, segv, bus;
+
+	access_sig = 0;
+	sigaction(SIGSEGV, &sa, &segv);
+	sigaction(SIGBUS, &sa, &bus);
+	if (!sigsetjmp(access_jmp, 1)) {
+		if (store)
+			*p = *v;
+		else
+			*v = *p;
+	}
+	sigaction(SIGSEGV, &segv, NULL);
+	sigaction(SIGBUS, &bus, NULL);
+	return access_sig;
+}
+
+/* /dev/kmsg from its end on, or -1 (then nothing is checked). */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * The first kernel log line since kmsg_open() that the VM harness fails
+ * on, or that says a page table entry was taken for a bad one and cleared
+ * (bad pmd too: nothing these tests do may cause one), copied to @line:
+ * true when there is one.
+ */
+static bool kmsg_bad(int fd, char *line, size_t len)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "Oops", "Call Trace", "bad pud", "bad pmd",
+		"Bad rss-counter", "general protection fault",
+	};
+	char rec[2048], *msg;
+	unsigned int i;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten meanwhile */
+		if (n <= 0)
+			return false;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (strstr(msg, bad[i])) {
+				snprintf(line, len, "%.200s", msg);
+				return true;
+			}
+		}
+	}
+}
+
+static bool is_1g(const FIXTURE_VARIANT(map) *variant)
+{
+	return variant->entry == SZ_1G;
+}
+
+/*
+ * Address space of @len bytes, reserved (PROT_NONE) at @skew past an
+ * @align-aligned address, for a mapping to be placed or moved to.
+ */
+static unsigned char *reserve_at(size_t len, size_t align, size_t skew)
+{
+	size_t span = len + align + skew;
+	unsigned char *r, *want;
+
+	r = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return r;
+	want = (unsigned char *)(((uintptr_t)r + align - 1) & ~(align - 1)) +
+	       skew;
+	if (want > r)
+		munmap(r, want - r);
+	if (r + span > want + len)
+		munmap(want + len, r + span - (want + len));
+	return want;
+}
+
+static size_t map_align(const FIXTURE_VARIANT(map) *variant)
+{
+	return variant->entry == SZ_4K ? SZ_2M : variant->entry;
+}
+
+static size_t map_skew(const FIXTURE_VARIANT(map) *variant)
+{
+	return variant->entry == SZ_4K ? SZ_4K : 0;
+}
+
+/* want[] of the steps of [@from, @to): @v (zero after a punch, a shrink). */
+static void set_want(FIXTURE_DATA(map) *self, size_t from, size_t to,
+		     uint64_t v)
+{
+	size_t off;
+
+	from = (from + self->step - 1) / self->step * self->step;
+	for (off = from; off < to; off += self->step)
+		self->want[off / self->step] = v;
+}
+
+/* Stamps generation @gen at the steps of [@from, @to) through the mapping. */
+static int stamp_map(FIXTURE_DATA(map) *self, unsigned int gen, size_t from,
+		     size_t to)
+{
+	uint64_t v;
+	size_t off;
+	int sig;
+
+	from = (from + self->step - 1) / self->step * self->step;
+	for (off = from; off < to; off += self->step) {
+		v = stamp(off, gen);
+		sig = access_u64((uint64_t *)(self->p + off), &v, true);
+		if (sig)
+			return sig;
+		self->want[off / self->step] = v;
+	}
+	return 0;
+}
+
+/*
+ * Checks the steps of [@from, @to) against want[]: through the mapping
+ * when @map, and through pread().  Logs and counts the mismatches.
+ */
+static int check_range(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(map) *self, size_t from, size_t to,
+		       bool map, const char *what)
+{
+	uint64_t v, w;
+	int bad = 0, sig;
+	size_t off;
+
+	from = (from + self->step - 1) / self->step * self->step;
+	for (off = from; off < to && bad < 5; off += self->step) {
+		w = self->want[off / self->step];
+		if (w == GONE)
+			continue;
+		if (map) {
+			sig = access_u64((uint64_t *)(self->p + off), &v, false);
+			if (sig || v != w) {
+				TH_LOG("%s: mapping at %#zx: %s%#llx, want %#llx",
+				       what, off, sig ? "signal, " : "",
+				       sig ? (unsigned long long)sig :
+					     (unsigned long long)v,
+				       (unsigned long long)w);
+				bad++;
+			}
+		}
+		if (pread(self->fd, &v, sizeof(v), off) != sizeof(v) || v != w) {
+			TH_LOG("%s: read() at %#zx: %#llx, want %#llx", what,
+			       off, (unsigned long long)v,
+			       (unsigned long long)w);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+#define CHECK(from, to, map, what) \
+	EXPECT_EQ(0, check_range(_metadata, self, from, to, map, what))
+
+/* The signal a child gets touching @p (@write: storing), 0 if none. */
+static int sig_at(unsigned char *p, bool write)
+{
+	return touch_in_child(p, write);
+}
+
+FIXTURE_SETUP(map)
+{
+	struct tnl_faults f0;
+	struct tnl_file f;
+	struct stat st;
+
+	self->fd = -1;
+	self->p = MAP_FAILED;
+	self->want = NULL;
+	self->kmsg = kmsg_open();
+	pool_setup(_metadata, &self->fs, variant->pool, variant->hint);
+	if (is_1g(variant)) {
+		ASSERT_EQ(0, wait_scrub(&self->fs.nl, variant->pool, 0, 240))
+			TH_LOG("pool %s still scrubbing", variant->pool);
+	}
+	self->pud = module_maps_1g();
+	self->len = variant->len;
+	self->step = variant->step;
+	self->want = calloc(self->len / self->step, sizeof(*self->want));
+	ASSERT_NE(NULL, self->want);
+	self->fd = create_sized(&self->fs, "m", self->len);
+	ASSERT_LE(0, self->fd);
+	if (is_1g(variant)) {
+		ASSERT_EQ(0, file_extents(&self->fs.nl, variant->pool, "m", &f));
+		ASSERT_EQ(1, f.nr_extents);
+		ASSERT_EQ(0, f.ext[0].phys & (SZ_1G - 1))
+			TH_LOG("at %#llx", f.ext[0].phys);
+	}
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	ASSERT_EQ(self->len / 512, st.st_blocks);
+	self->p = map_at(self->fd, self->len, 0, map_align(variant),
+			 map_skew(variant));
+	ASSERT_NE(MAP_FAILED, self->p);
+	f0 = faults(&self->fs);
+	ASSERT_EQ(0, stamp_map(self, 1, 0, self->len));
+	self->populate = faults_since(&self->fs.nl, &f0);
+}
+
+FIXTURE_TEARDOWN(map)
+{
+	char line[512];
+
+	if (self->p != MAP_FAILED)
+		munmap(self->p, self->len);
+	if (self->fd >= 0)
+		close(self->fd);
+	free(self->want);
+	pool_teardown(&self->fs);
+	if (self->kmsg >= 0) {
+		EXPECT_FALSE(kmsg_bad(self->kmsg, line, sizeof(line)))
+			TH_LOG("kernel log: %s", line);
+		close(self->kmsg);
+	}
+}
+
+/* The stamping faulted entries of the variant's size, and only those. */
+TEST_F_TIMEOUT(map, populate_takes_entries_of_the_size, 300)
+{
+	struct tnl_faults *d = &self->populate;
+	size_t want_pmd = variant->entry == SZ_2M ||
+			  (is_1g(variant) && !self->pud) ?
+			  self->len / SZ_2M : 0;
+
+	TH_LOG("%llu faults of 1 GiB, %llu of 2 MiB, %llu of 4 KiB%s",
+	       d->pud, d->pmd, d->pte,
+	       is_1g(variant) && !self->pud ? " (no 1 GiB entries here)" : "");
+	EXPECT_EQ(is_1g(variant) && self->pud, d->pud);
+	EXPECT_EQ(want_pmd, d->pmd);
+	if (variant->entry == SZ_4K) {
+		EXPECT_LT(0, d->pte);
+	} else {
+		EXPECT_EQ(0, d->pte);
+	}
+	CHECK(0, self->len, true, "stamped");
+}
+
+/*
+ * mprotect() read-only, a write then gets SIGSEGV; back to read-write;
+ * then part of it (not entry-aligned) read-only and back.
+ */
+TEST_F_TIMEOUT(map, mprotect_ro_and_back, 300)
+{
+	size_t a = self->len / 4 + SZ_4K, b = 3 * self->len / 4;
+	uint64_t v = 1;
+
+	ASSERT_EQ(0, mprotect(self->p, self->len, PROT_READ));
+	CHECK(0, self->len, true, "read-only");
+	EXPECT_EQ(SIGSEGV, sig_at(self->p + a, true));
+	ASSERT_EQ(0, mprotect(self->p, self->len, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, stamp_map(self, 2, 0, self->len));
+	CHECK(0, self->len, true, "read-write again");
+
+	ASSERT_EQ(0, mprotect(self->p + a, b - a, PROT_READ));
+	EXPECT_EQ(SIGSEGV, sig_at(self->p + a, true));
+	EXPECT_EQ(0, sig_at(self->p + a - SZ_4K, true));
+	EXPECT_EQ(0, sig_at(self->p + b, true));
+	self->want[(a - SZ_4K) / self->step] = 0x5a5a5a5a5a5a5a5aULL;
+	v = 0x5a5a5a5a5a5a5a5aULL;
+	EXPECT_EQ(0, access_u64((uint64_t *)(self->p + a - SZ_4K), &v, true));
+	EXPECT_EQ(0, access_u64((uint64_t *)(self->p + b), &v, true));
+	self->want[b / self->step] = v;
+	CHECK(0, self->len, true, "part read-only");
+	ASSERT_EQ(0, mprotect(self->p + a, b - a, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, stamp_map(self, 3, 0, self->len));
+	CHECK(0, self->len, true, "all read-write");
+}
+
+/* munmap() of a part that does not line up with the entries. */
+TEST_F_TIMEOUT(map, partial_munmap, 300)
+{
+	size_t a = self->len / 4 + SZ_4K, b = self->len / 2;
+
+	ASSERT_EQ(0, munmap(self->p + a, b - a));
+	EXPECT_EQ(SIGSEGV, sig_at(self->p + a, false));
+	CHECK(0, a, true, "before the hole");
+	CHECK(b, self->len, true, "after the hole");
+	CHECK(a, b, false, "unmapped part");
+	ASSERT_EQ(0, stamp_map(self, 2, 0, a));
+	ASSERT_EQ(0, stamp_map(self, 2, b, self->len));
+	CHECK(0, a, true, "rewritten");
+	CHECK(b, self->len, true, "rewritten");
+	ASSERT_EQ(0, munmap(self->p, a));
+	ASSERT_EQ(0, munmap(self->p + b, self->len - b));
+	self->p = MAP_FAILED;
+}
+
+/*
+ * mremap(): moved whole to a place of the same alignment, shrunk to half;
+ * growing it is refused.
+ */
+TEST_F_TIMEOUT(map, mremap_move_shrink_grow, 300)
+{
+	unsigned char *to, *q;
+
+	to = reserve_at(self->len, map_align(variant), map_skew(variant));
+	ASSERT_NE(MAP_FAILED, to);
+	q = mremap(self->p, self->len, self->len,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	ASSERT_EQ(to, q) TH_LOG("mremap move: %s", strerror(errno));
+	self->p = q;
+	CHECK(0, self->len, true, "moved");
+	ASSERT_EQ(0, stamp_map(self, 2, 0, self->len));
+
+	q = mremap(self->p, self->len, self->len / 2, 0);
+	ASSERT_EQ(self->p, q) TH_LOG("mremap shrink: %s", strerror(errno));
+	EXPECT_EQ(SIGSEGV, sig_at(self->p + self->len / 2, false));
+	CHECK(0, self->len / 2, true, "shrunk");
+	CHECK(self->len / 2, self->len, false, "past the shrunk mapping");
+
+	/* VM_DONTEXPAND, as documented: growing is refused, nothing lost. */
+	q = mremap(self->p, self->len / 2, self->len, 0);
+	EXPECT_EQ(MAP_FAILED, q);
+	EXPECT_EQ(EFAULT, errno);
+	CHECK(0, self->len / 2, true, "after the refused grow");
+	ASSERT_EQ(0, munmap(self->p, self->len / 2));
+	self->p = MAP_FAILED;
+}
+
+/* MADV_DONTNEED of a part, then of everything: the file's data refaults. */
+TEST_F_TIMEOUT(map, madvise_dontneed, 300)
+{
+	size_t a = self->len / 4 + SZ_4K, b = self->len / 2;
+
+	ASSERT_EQ(0, madvise(self->p + a, b - a, MADV_DONTNEED));
+	CHECK(0, self->len, true, "part dropped");
+	ASSERT_EQ(0, madvise(self->p, self->len, MADV_DONTNEED));
+	CHECK(0, self->len, true, "all dropped");
+	ASSERT_EQ(0, stamp_map(self, 2, 0, self->len));
+	CHECK(0, self->len, true, "rewritten");
+}
+
+/* A child writes through the shared mapping it inherited; the parent sees it. */
+TEST_F_TIMEOUT(map, fork_child_writes_parent_sees, 300)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(stamp_map(self, 2, 0, self->len / 2) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("child: signal %d",
+					      WTERMSIG(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	for (size_t off = 0; off < self->len / 2; off += self->step)
+		self->want[off / self->step] = stamp(off, 2);	/* the child's */
+	CHECK(0, self->len, true, "after the child");
+}
+
+/*
+ * PUNCH_HOLE of whole blocks and a partial one inside the mapping: zero
+ * through the mapping and read(), st_blocks down by the whole blocks;
+ * writing through the mapping fills them again.
+ */
+TEST_F_TIMEOUT(map, punch_hole, 300)
+{
+	size_t a = self->len / 2 - BLK - SZ_4K, b = self->len / 2 + BLK;
+	struct stat st;
+
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, a, b - a));
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_EQ((self->len - 2 * BLK) / 512, st.st_blocks);
+	set_want(self, a, b, 0);
+	CHECK(0, self->len, false, "punched, read()");
+	CHECK(0, self->len, true, "punched");
+	ASSERT_EQ(0, stamp_map(self, 2, a, b));
+	CHECK(0, self->len, true, "filled again");
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_EQ(self->len / 512, st.st_blocks);
+}
+
+/*
+ * ftruncate() to half (block-aligned: the tail of a partial block is not
+ * this test's business): past it the mapping gives SIGBUS; grown back,
+ * the new half reads zero and takes writes.
+ */
+TEST_F_TIMEOUT(map, truncate_shrink_and_regrow, 300)
+{
+	size_t half = self->len / 2;
+
+	ASSERT_EQ(0, ftruncate(self->fd, half));
+	EXPECT_EQ(SIGBUS, sig_at(self->p + half, false));
+	EXPECT_EQ(SIGBUS, sig_at(self->p + self->len - SZ_4K, false));
+	CHECK(0, half, true, "shrunk");
+	ASSERT_EQ(0, ftruncate(self->fd, self->len));
+	set_want(self, half, self->len, 0);
+	CHECK(0, self->len, true, "grown back");
+	ASSERT_EQ(0, stamp_map(self, 2, half, self->len));
+	CHECK(0, self->len, true, "grown back, written");
+}
+
+/* fsync() and msync() after writes through the mapping. */
+TEST_F_TIMEOUT(map, fsync_after_mapped_writes, 300)
+{
+	ASSERT_EQ(0, stamp_map(self, 2, 0, self->len));
+	EXPECT_EQ(0, msync(self->p, self->len, MS_SYNC));
+	EXPECT_EQ(0, fsync(self->fd));
+	EXPECT_EQ(0, fdatasync(self->fd));
+	CHECK(0, self->len, true, "synced");
+}
+
+/*
+ * A hole read through mappings (a read-only one of an O_RDONLY
+ * descriptor, MADV_POPULATE_READ, and the read-write one) reads zero and
+ * allocates nothing; written through the read-write mapping it gets
+ * blocks, which the read-only mapping sees (no stale zero page), and a
+ * new mapping of them takes entries of the variant's size again.
+ */
+TEST_F_TIMEOUT(map, read_fault_of_a_hole_allocates_nothing, 300)
+{
+	unsigned char *ro;
+	struct tnl_faults f0, d;
+	struct stat st;
+	size_t off, w = self->len / 4;
+	uint64_t v;
+	int rfd;
+
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, 0, self->len));
+	set_want(self, 0, self->len, 0);
+	rfd = openat(self->fs.dfd, "m", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rfd);
+	ro = reserve_at(self->len, map_align(variant), map_skew(variant));
+	ASSERT_NE(MAP_FAILED, ro);
+	ro = mmap(ro, self->len, PROT_READ, MAP_SHARED | MAP_FIXED, rfd, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(0, madvise(ro, self->len / 8, MADV_POPULATE_READ));
+	f0 = faults(&self->fs);
+	for (off = 0; off < self->len; off += self->step) {
+		EXPECT_EQ(0, access_u64((uint64_t *)(ro + off), &v, false));
+		if (v) {
+			EXPECT_EQ(0, v) TH_LOG("read-only mapping at %#zx", off);
+			break;
+		}
+	}
+	CHECK(0, self->len, true, "punched, read-write mapping");
+	d = faults_since(&self->fs.nl, &f0);
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_EQ(0, st.st_blocks) TH_LOG("read faults allocated blocks");
+	TH_LOG("reading the hole: %llu faults of 1 GiB, %llu of 2 MiB, %llu of 4 KiB",
+	       d.pud, d.pmd, d.pte);
+	EXPECT_EQ(0, d.pud + d.pmd);
+
+	/* Written: blocks for what was written only, seen everywhere. */
+	ASSERT_EQ(0, stamp_map(self, 2, 0, w));
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_EQ(w / 512, st.st_blocks);
+	for (off = 0; off < self->len; off += self->step) {
+		EXPECT_EQ(0, access_u64((uint64_t *)(ro + off), &v, false));
+		if (v != self->want[off / self->step]) {
+			EXPECT_EQ(self->want[off / self->step], v)
+				TH_LOG("read-only mapping at %#zx", off);
+			break;
+		}
+	}
+	CHECK(0, self->len, true, "written");
+	ASSERT_EQ(0, munmap(ro, self->len));
+	close(rfd);
+
+	/* Written blocks map huge again (they are fresh, 2 MiB at least). */
+	ASSERT_EQ(0, munmap(self->p, self->len));
+	self->p = map_at(self->fd, self->len, 0, map_align(variant),
+			 map_skew(variant));
+	ASSERT_NE(MAP_FAILED, self->p);
+	f0 = faults(&self->fs);
+	CHECK(0, w, true, "remapped");
+	d = faults_since(&self->fs.nl, &f0);
+	if (variant->entry == SZ_4K) {
+		EXPECT_EQ(0, d.pmd + d.pud);
+	} else {
+		EXPECT_EQ(w / SZ_2M, d.pmd) TH_LOG("%llu 4 KiB faults", d.pte);
+	}
+}
+
+/*
+ * Memory failure of one page under the mapping (MADV_HWPOISON): the page
+ * gives SIGBUS (BUS_MCEERR_AR) and EIO, everything else reads and writes
+ * as before, through the mapping and read().  Last: the block stays
+ * withdrawn.
+ */
+TEST_F_TIMEOUT(map, memory_failure_withdraws_a_block, 300)
+{
+	size_t off = self->len / 2 + 5 * SZ_4K, page = off & ~(SZ_4K - 1);
+	siginfo_t si;
+	uint64_t v;
+	int e;
+
+	if (madvise(self->p + off, SZ_4K, MADV_HWPOISON)) {
+		e = errno;
+		if (e == EINVAL || e == ENOSYS)
+			SKIP(return, "MADV_HWPOISON: %s (no CONFIG_MEMORY_FAILURE)",
+			     strerror(e));
+		ASSERT_EQ(0, e);
+	}
+	set_want(self, page, page + SZ_4K, GONE);
+	ASSERT_EQ(1, read_catching_sigbus(self->p + off, &si));
+	EXPECT_EQ(BUS_MCEERR_AR, si.si_code);
+	EXPECT_EQ(-1, pread(self->fd, &v, sizeof(v), off));
+	EXPECT_EQ(EIO, errno);
+	CHECK(0, self->len, true, "around the poisoned page");
+	ASSERT_EQ(0, stamp_map(self, 2, 0, page));
+	ASSERT_EQ(0, stamp_map(self, 2, page + SZ_4K, self->len));
+	CHECK(0, self->len, true, "rewritten around it");
 }
 
 TEST_HARNESS_MAIN
