@@ -155,6 +155,41 @@ static blkcnt_t blocks_of(struct vmpkram_pool *pool, u32 slot)
 	       (VMPKRAM_BLOCK_SHIFT - 9);
 }
 
+/*
+ * Zeroes [@start, @end) of the file where it has blocks (holes read zero
+ * already), sparing poisoned pages.  Caller holds the inode lock and the
+ * invalidate lock, so the blocks stay put.
+ */
+static void zero_range(struct inode *inode, loff_t start, loff_t end)
+{
+	size_t n;
+
+	while (start < end) {
+		n = io_chunk(inode, start, end - start);
+		if (!n)			/* a poisoned page: reads fail anyway */
+			n = min_t(loff_t, PAGE_SIZE - offset_in_page(start), end - start);
+		else if (file_block(inode, start) != VMPKRAM_HOLE)
+			memset(file_addr(inode, start), 0, n);
+		start += n;
+		cond_resched();
+	}
+}
+
+/*
+ * Bytes past the new end of file in its block read zero, through read()
+ * after a regrow and through mappings of the last page now, as on every
+ * Linux file system.  Past the old end of file's page nothing but zero
+ * was ever written (see zero_tail() for what grows).
+ */
+static void zero_shrunk_tail(struct inode *inode, loff_t size, loff_t old)
+{
+	loff_t end = min(round_up(old, PAGE_SIZE),
+			 round_up(size, VMPKRAM_BLOCK_SIZE));
+
+	if (size < end)
+		zero_range(inode, size, end);
+}
+
 /* Caller holds the inode lock. */
 int vmpkram_setsize(struct inode *inode, loff_t size)
 {
@@ -166,8 +201,10 @@ int vmpkram_setsize(struct inode *inode, loff_t size)
 	filemap_invalidate_lock(mapping);
 	mutex_lock(&pool->lock);
 	ret = vmpkram_pool_writable(pool);
-	if (!ret && size < i_size_read(inode))
+	if (!ret && size < i_size_read(inode)) {
 		unmap_range(inode, round_up(size, PAGE_SIZE), 0);
+		zero_shrunk_tail(inode, size, i_size_read(inode));
+	}
 	if (!ret)
 		ret = vmpkram_file_resize(pool, slot, size);
 	if (!ret) {
@@ -312,26 +349,6 @@ static int vmpkram_fsync(struct file *file, loff_t start, loff_t end,
 	vmpkram_meta_commit_pending(pool);
 	mutex_unlock(&pool->lock);
 	return 0;
-}
-
-/*
- * Zeroes [@start, @end) of the file where it has blocks (holes read zero
- * already), sparing poisoned pages.  Caller holds the inode lock and the
- * invalidate lock, so the blocks stay put.
- */
-static void zero_range(struct inode *inode, loff_t start, loff_t end)
-{
-	size_t n;
-
-	while (start < end) {
-		n = io_chunk(inode, start, end - start);
-		if (!n)			/* a poisoned page: reads fail anyway */
-			n = min_t(loff_t, PAGE_SIZE - offset_in_page(start), end - start);
-		else if (file_block(inode, start) != VMPKRAM_HOLE)
-			memset(file_addr(inode, start), 0, n);
-		start += n;
-		cond_resched();
-	}
 }
 
 /*

@@ -375,13 +375,16 @@ static void shrink(struct vmpkram_pool *pool, u32 slot, u32 need, u32 have)
 }
 
 /*
- * Bytes past the old end of file in its last block may hold what a shared
- * mapping wrote beyond EOF, or data from before a shrink: a file that
- * grows must read zero there.
+ * Bytes past the old end of file in its last page may hold what a shared
+ * mapping wrote beyond EOF: a file that grows reads zero there, up to the
+ * new end of file and past it, so that after any size change nothing but
+ * zero follows the end of file in its block (a shrink zeroes its tail,
+ * see vmpkram_setsize()).
  */
 static void zero_tail(struct vmpkram_pool *pool, u32 slot, u64 old, u64 size)
 {
-	u64 end = min_t(u64, size, round_up(old, VMPKRAM_BLOCK_SIZE));
+	u64 end = min_t(u64, max_t(u64, size, round_up(old, PAGE_SIZE)),
+			round_up(old, VMPKRAM_BLOCK_SIZE));
 	u32 b;
 
 	if (end <= old)

@@ -784,6 +784,51 @@ TEST_F(fs, truncate_unmaps_the_tail)
 	close(fd);
 }
 
+/*
+ * A shrink zeroes from the new end of file to the end of its block:
+ * mappings of the last page read zero past EOF, whether they were made
+ * after the shrink or existed during it (issue 12, item 3).
+ */
+TEST_F(fs, shrink_zeroes_past_eof)
+{
+	unsigned char *p, *q;
+	int fd;
+
+	fd = create(self, "a", 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, 8192, 1));
+	ASSERT_EQ(0, ftruncate(fd, 100));
+	p = (unsigned char *)map_shared(fd, 4096, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mismatch(p, 100, 0, 1));
+	EXPECT_EQ(-1, nonzero(p + 100, 4096 - 100))
+		TH_LOG("mapped after the shrink: byte %ld past EOF is not 0",
+		       100 + nonzero(p + 100, 4096 - 100));
+	munmap(p, 4096);
+
+	/* Mapped during the shrink, with writes past EOF in the last page. */
+	ASSERT_EQ(0, write_pattern(fd, 0, 3 * SZ_1M, 2));
+	q = (unsigned char *)map_shared(fd, 3 * SZ_1M, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, ftruncate(fd, 2 * SZ_1M + 4097));
+	EXPECT_EQ(-1, mismatch(q, 2 * SZ_1M + 4097, 0, 2));
+	EXPECT_EQ(-1, nonzero(q + 2 * SZ_1M + 4097, 4095))
+		TH_LOG("mapped during the shrink: bytes past EOF are not 0");
+	memset(q + 2 * SZ_1M + 4097, 'E', 4095);	/* allowed, past EOF */
+	ASSERT_EQ(0, ftruncate(fd, 2 * SZ_1M + 5000));
+	EXPECT_EQ(-1, nonzero(q + 2 * SZ_1M + 4097, 5000 - 4097))
+		TH_LOG("what a mapping wrote past EOF is zero once the file grows");
+	EXPECT_EQ(-1, nonzero(q + 2 * SZ_1M + 5000, 8192 - 5000))
+		TH_LOG("... and past the new EOF too");
+	/* Down to a page boundary: the old tail of the block is gone. */
+	ASSERT_EQ(0, ftruncate(fd, SZ_1M + 4096));
+	ASSERT_EQ(0, ftruncate(fd, 2 * SZ_1M));
+	EXPECT_EQ(-1, check_file(fd, SZ_1M + 4096, SZ_1M - 4096, 0));
+	EXPECT_EQ(-1, nonzero(q + SZ_1M + 4096, SZ_1M - 4096));
+	munmap(q, 3 * SZ_1M);
+	close(fd);
+}
+
 TEST_F(fs, fallocate)
 {
 	long blocks = free_blocks(self);

@@ -123,7 +123,8 @@
  * writing it takes a block again, so a write fault on it is SIGBUS when
  * the pool is full or sealed, where write() is ENOSPC or EROFS.  Every
  * byte a file gets reads as zero until written: freed blocks are scrubbed
- * before reuse.
+ * before reuse, and after any size change the bytes past the end of file
+ * in its last block read zero, through mappings too.
  *
  * Errors, besides what any filesystem returns:
  *  mount:  EINVAL  no or bad pool= option, unknown option
