@@ -52,3 +52,5 @@ probe HAVE_MM_GET_UNMAPPED_AREA linux/sched/mm.h 'unsigned long mm_get_unmapped_
 # change_pud_range() calls change_huge_pud(); without it, a 1 GiB device
 # entry is a "bad pud" there (see VMPKRAM_MAP_1G in compat.h).
 probe HAVE_CHANGE_HUGE_PUD linux/huge_mm.h 'int change_huge_pud\('
+# 6.5 split copy_splice_read() (no page cache) from the generic splice read.
+probe HAVE_COPY_SPLICE_READ linux/fs.h 'ssize_t copy_splice_read\('

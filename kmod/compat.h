@@ -142,4 +142,11 @@ static inline unsigned long vmpkram_mm_get_unmapped_area(struct file *file,
 #define VMPKRAM_MAP_1G	false
 #endif
 
+/* splice_read for a file system without a page cache. */
+#ifdef HAVE_COPY_SPLICE_READ
+#define vmpkram_copy_splice_read copy_splice_read
+#else
+#define vmpkram_copy_splice_read generic_file_splice_read
+#endif
+
 #endif /* _VMPKRAM_COMPAT_H */

@@ -682,11 +682,26 @@ plain:
 	return vmpkram_mm_get_unmapped_area(file, addr, len, pgoff, flags);
 }
 
+/*
+ * There is no page cache to bypass: O_DIRECT opens are accepted, as on
+ * DAX file systems, and its reads and writes take the paths above.
+ */
+const struct address_space_operations vmpkram_file_aops = {
+	.direct_IO = noop_direct_IO,
+};
+
+/*
+ * splice, sendfile and copy_file_range() (the VFS copies through a pipe
+ * between two files of one file system) go through read_iter and
+ * write_iter.
+ */
 const struct file_operations vmpkram_file_fops = {
 	.open = generic_file_open,
 	.llseek = generic_file_llseek,
 	.read_iter = vmpkram_read_iter,
 	.write_iter = vmpkram_write_iter,
+	.splice_read = vmpkram_copy_splice_read,
+	.splice_write = iter_file_splice_write,
 	.mmap = vmpkram_mmap,
 	.get_unmapped_area = vmpkram_file_get_unmapped_area,
 	.fsync = vmpkram_fsync,

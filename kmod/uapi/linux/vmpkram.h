@@ -125,6 +125,8 @@
  * byte a file gets reads as zero until written: freed blocks are scrubbed
  * before reuse, and after any size change the bytes past the end of file
  * in its last block read zero, through mappings too.
+ * O_DIRECT is accepted (there is no page cache); splice, sendfile and
+ * copy_file_range() copy through read() and write().
  *
  * Errors, besides what any filesystem returns:
  *  mount:  EINVAL  no or bad pool= option, unknown option
