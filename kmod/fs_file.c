@@ -226,12 +226,35 @@ int vmpkram_setsize(struct inode *inode, loff_t size)
 	return ret;
 }
 
+/*
+ * Copies @n bytes of the file at @pos to @to.  Pool memory can hold
+ * poison no kernel knows of yet (a page that went bad before a kexec):
+ * the copy is machine-check safe, and a copy that stops short on the
+ * pool side is -EIO (the machine check handler reports the page, see
+ * pool_failure.c), one that stops on the caller's side -EFAULT.
+ */
+static ssize_t read_chunk(struct inode *inode, loff_t pos, size_t n,
+			  struct iov_iter *to)
+{
+	void *src;
+	size_t copied;
+	char probe;
+
+	if (file_block(inode, pos) == VMPKRAM_HOLE)
+		return iov_iter_zero(n, to);
+	src = file_addr(inode, pos);
+	copied = _copy_mc_to_iter(src, n, to);
+	if (copied)
+		return copied;
+	return copy_mc_to_kernel(&probe, src, 1) ? -EIO : -EFAULT;
+}
+
 static ssize_t vmpkram_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
 	loff_t pos = iocb->ki_pos, size;
-	ssize_t done = 0;
-	size_t n, copied;
+	ssize_t done = 0, copied;
+	size_t n;
 
 	inode_lock_shared(inode);
 	size = i_size_read(inode);
@@ -242,17 +265,16 @@ static ssize_t vmpkram_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				done = -EIO;	/* a poisoned page */
 			break;
 		}
-		if (file_block(inode, pos) == VMPKRAM_HOLE)
-			copied = iov_iter_zero(n, to);
-		else
-			copied = copy_to_iter(file_addr(inode, pos), n, to);
-		pos += copied;
-		done += copied;
-		if (copied < n) {
+		copied = read_chunk(inode, pos, n, to);
+		if (copied < 0) {
 			if (!done)
-				done = -EFAULT;
+				done = copied;
 			break;
 		}
+		pos += copied;
+		done += copied;
+		if (copied < n)
+			break;
 		cond_resched();
 	}
 	inode_unlock_shared(inode);

@@ -379,12 +379,15 @@ static void shrink(struct vmpkram_pool *pool, u32 slot, u32 need, u32 have)
  * mapping wrote beyond EOF: a file that grows reads zero there, up to the
  * new end of file and past it, so that after any size change nothing but
  * zero follows the end of file in its block (a shrink zeroes its tail,
- * see vmpkram_setsize()).
+ * see vmpkram_setsize()).  Poisoned pages are left alone (reads of them
+ * fail; a store could raise another machine check).
  */
 static void zero_tail(struct vmpkram_pool *pool, u32 slot, u64 old, u64 size)
 {
 	u64 end = min_t(u64, max_t(u64, size, round_up(old, PAGE_SIZE)),
 			round_up(old, VMPKRAM_BLOCK_SIZE));
+	phys_addr_t phys;
+	size_t n;
 	u32 b;
 
 	if (end <= old)
@@ -392,8 +395,16 @@ static void zero_tail(struct vmpkram_pool *pool, u32 slot, u64 old, u64 size)
 	b = pool->fblocks[slot][old >> VMPKRAM_BLOCK_SHIFT];
 	if (b == VMPKRAM_HOLE)
 		return;		/* reads zero, and gets a zeroed block */
-	memset(vmpkram_block_addr(pool, b) + (old & (VMPKRAM_BLOCK_SIZE - 1)),
-	       0, end - old);
+	phys = vmpkram_block_phys(pool, b) + (old & (VMPKRAM_BLOCK_SIZE - 1));
+	while (old < end) {
+		n = vmpkram_unpoisoned_bytes(pool, phys, end - old);
+		if (n)
+			memset(pool->virt + (phys - pool->base), 0, n);
+		else
+			n = min_t(u64, PAGE_SIZE - offset_in_page(phys), end - old);
+		old += n;
+		phys += n;
+	}
 }
 
 /*

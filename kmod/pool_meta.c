@@ -7,7 +7,9 @@
  * Everything read from the pool is untrusted: it may be damaged, foreign,
  * or written for another geometry.  Checks run on copies in kernel memory
  * and every count is bounded before it sizes an allocation.  A pool that
- * fails a check is left exactly as it was found.
+ * fails a check is left exactly as it was found.  The pool is read with
+ * machine-check safe copies: poison the previous kernel saw (or never
+ * noticed) makes a slot unreadable, not the host crash.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/uuid.h>
 #include <linux/error-injection.h>
 
@@ -53,6 +56,29 @@ static __printf(2, 3) void slot_bad(struct slot_check *c, const char *fmt, ...)
 static u32 meta_crc(const void *buf, size_t len)
 {
 	return ~crc32c(~0U, buf, len);
+}
+
+/*
+ * meta_crc() of @len bytes of pool memory at @src, read through a small
+ * bounce buffer with machine-check safe copies: false when a machine
+ * check stopped the copy.
+ */
+static bool pool_crc(const void *src, size_t len, u32 *crc)
+{
+	u8 buf[256];
+	u32 c = ~0U;
+	size_t n;
+
+	while (len) {
+		n = min(len, sizeof(buf));
+		if (copy_mc_to_kernel(buf, src, n))
+			return false;
+		c = crc32c(c, buf, n);
+		src += n;
+		len -= n;
+	}
+	*crc = ~c;
+	return true;
 }
 
 /* The geometry a pool of pool->size has in layout version 1. */
@@ -139,6 +165,7 @@ static void check_sb(struct vmpkram_pool *pool, unsigned int slot,
 {
 	struct vmpkram_pool_sb *sb = &c->sb, want;
 	void *base = pool->virt + slot * le64_to_cpu(pool->meta.slot_size);
+	u32 crc, bm_crc;
 
 	expected_sb(pool, &want);
 	if (le32_to_cpu(sb->crc) != meta_crc((u8 *)sb + VMPKRAM_SB_CRC_START,
@@ -175,13 +202,17 @@ static void check_sb(struct vmpkram_pool *pool, unsigned int slot,
 			 slot, le64_to_cpu(sb->generation), c->seq >> 1);
 		return;
 	}
-	if (le32_to_cpu(sb->ft_crc) != meta_crc(base + VMPKRAM_SB_SIZE,
-						le32_to_cpu(want.ft_size))) {
+	if (!pool_crc(base + VMPKRAM_SB_SIZE, le32_to_cpu(want.ft_size), &crc) ||
+	    !pool_crc(base + le32_to_cpu(want.bm_offset),
+		      le32_to_cpu(want.bm_size), &bm_crc)) {
+		slot_bad(c, "slot %u: metadata unreadable (poisoned memory)", slot);
+		return;
+	}
+	if (le32_to_cpu(sb->ft_crc) != crc) {
 		slot_bad(c, "slot %u: file table checksum mismatch", slot);
 		return;
 	}
-	if (le32_to_cpu(sb->bm_crc) != meta_crc(base + le32_to_cpu(want.bm_offset),
-						le32_to_cpu(want.bm_size))) {
+	if (le32_to_cpu(sb->bm_crc) != bm_crc) {
 		slot_bad(c, "slot %u: block map checksum mismatch", slot);
 		return;
 	}
@@ -193,9 +224,13 @@ static void check_slot(struct vmpkram_pool *pool, unsigned int slot,
 {
 	struct vmpkram_pool_sb *psb = slot_addr(pool, slot);
 
-	c->seq = le64_to_cpu(READ_ONCE(psb->commit_seq));
-	memcpy(&c->sb, psb, sizeof(c->sb));
 	c->why[0] = '\0';
+	if (copy_mc_to_kernel(&c->sb, psb, sizeof(c->sb))) {
+		memset(&c->sb, 0, sizeof(c->sb));
+		slot_bad(c, "slot %u: superblock unreadable (poisoned memory)", slot);
+		return;
+	}
+	c->seq = le64_to_cpu(c->sb.commit_seq);
 	if (!memcmp(c->sb.magic, VMPKRAM_LAYOUT_MAGIC, sizeof(c->sb.magic)))
 		return check_sb(pool, slot, c);
 	if (!memchr_inv(&c->sb, 0, sizeof(c->sb))) {
@@ -422,10 +457,16 @@ static int load_slot(struct vmpkram_pool *pool, unsigned int s,
 	int ret;
 
 	pool->meta = *sb;
-	memcpy(pool->files, base + VMPKRAM_SB_SIZE, le32_to_cpu(sb->ft_size));
-	memcpy(pool->bmap, base + le32_to_cpu(sb->bm_offset),
-	       le32_to_cpu(sb->bm_size));
-	ret = check_files(pool);
+	if (copy_mc_to_kernel(pool->files, base + VMPKRAM_SB_SIZE,
+			      le32_to_cpu(sb->ft_size)) ||
+	    copy_mc_to_kernel(pool->bmap, base + le32_to_cpu(sb->bm_offset),
+			      le32_to_cpu(sb->bm_size))) {
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "slot %u: metadata unreadable (poisoned memory)", s);
+		ret = -EUCLEAN;
+	} else {
+		ret = check_files(pool);
+	}
 	if (!ret)
 		ret = check_bmap(pool);
 	if (ret) {

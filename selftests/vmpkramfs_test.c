@@ -919,6 +919,32 @@ TEST_F(fs, o_direct)
 	close(fd);
 }
 
+/*
+ * read() copies machine-check safe (issue 12, item 11): a copy that stops
+ * on the caller's side is still EFAULT, or short, never EIO.
+ */
+TEST_F(fs, read_into_a_bad_buffer)
+{
+	unsigned char *buf;
+	int fd;
+
+	fd = create_sized(self, "a", 3 * 4096);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, 3 * 4096, 5));
+	buf = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + 4096, 4096, PROT_NONE));
+	EXPECT_EQ(4096, pread(fd, buf, 2 * 4096, 100));
+	EXPECT_EQ(-1, mismatch(buf, 4096, 100, 5));
+	EXPECT_EQ(-1, pread(fd, buf + 4096, 4096, 0));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(buf, 2 * 4096);
+	EXPECT_EQ(-1, pread(fd, buf, 4096, 0)) TH_LOG("into an unmapped buffer");
+	EXPECT_EQ(EFAULT, errno);
+	close(fd);
+}
+
 TEST_F(fs, fallocate)
 {
 	long blocks = free_blocks(self);

@@ -146,6 +146,8 @@
  *               RENAME_NOREPLACE
  *  EOPNOTSUPP   fallocate modes other than 0, FALLOC_FL_KEEP_SIZE inside
  *               the file and FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+ *  EIO          read() or write() of a poisoned page (known, or a machine
+ *               check during the copy); what came before it is returned
  */
 
 /* ------------------------------------------------------------------ */
