@@ -20,7 +20,11 @@
  *    changes, fallocate modes, renames with flags, mappings and touches of
  *    mapped bytes, mappings as I/O buffers, pages pinned by vmsplice (kept
  *    in pipes across truncates, unmounts and detach attempts) and by
- *    process_vm_readv/writev, mounts with odd options, lazy unmounts.
+ *    process_vm_readv/writev, mounts with odd options, lazy unmounts;
+ *    and episodes on two fresh files whose bytes are modelled, checked
+ *    through read() and mappings (past EOF too) after every write,
+ *    mapped write, truncate, fallocate, punch, copy_file_range,
+ *    sendfile, splice and O_DIRECT read or write (vmpkram_fuzz_model.c).
  *
  * Each input is checked against the contract where that is cheap (errnos
  * outside the documented set, an unprivileged admin command that does not

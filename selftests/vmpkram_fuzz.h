@@ -5,7 +5,8 @@
  * after the run); vmpkram_fuzz_common.c the run state, the PRNG, the
  * memory the fuzzer owns, the faults it provokes and the pool control
  * socket; one file per fuzzed interface: vmpkram_fuzz_ioctl.c,
- * vmpkram_fuzz_netlink.c and vmpkram_fuzz_fs.c (vmpkramfs).
+ * vmpkram_fuzz_netlink.c and vmpkram_fuzz_fs.c (vmpkramfs), whose file
+ * model (what xfstests' fsx checks) is vmpkram_fuzz_model.c.
  */
 #ifndef VMPKRAM_FUZZ_H
 #define VMPKRAM_FUZZ_H
@@ -92,7 +93,7 @@ enum { F_IOCTL, F_NETLINK, F_FS, F_UNPRIV, NR_FAM };
 enum {
 	S_IOCTL, S_PREFAULT, S_NL, S_NL_POOL, S_OPEN, S_CREATE, S_WRITE,
 	S_READ, S_RESIZE, S_RENAME, S_UNLINK, S_ATTR, S_MMAP, S_TOUCH,
-	S_SIGBUS, S_MOUNT, S_UMOUNT, S_SEALED, S_FILES, NR_S
+	S_SIGBUS, S_MOUNT, S_UMOUNT, S_SEALED, S_FILES, S_MODEL, NR_S
 };
 
 #define RING		32
@@ -211,9 +212,11 @@ void memfd_unknown(void);
 void holes_open(void);
 void holes_close(void);
 void memory_setup(void);
+void *map_anon(size_t len, int prot);
 
 /* faults the fuzzer provokes on purpose */
 int touch(volatile char *p, bool write, char val);
+int copy_catching(void *dst, const void *src, size_t n);
 void signals_setup(void);
 
 /* pools, through a control socket (state keeping, not fuzz input) */
@@ -255,5 +258,8 @@ void refresh_test(void);
 bool sealed(void);
 void fs_release_all(void);
 void fuzz_fs(void);
+
+/* family 3's file model (vmpkram_fuzz_model.c) */
+void op_model(void);
 
 #endif

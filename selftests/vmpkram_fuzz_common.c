@@ -13,7 +13,7 @@
 const char *const stat_names[NR_S] = { "ioctl", "prefault", "netlink",
 	"netlink-pool-change", "open", "create", "write", "read", "resize",
 	"rename", "unlink", "chmod/chown", "mmap", "touch", "sigbus", "mount",
-	"umount", "fs-while-sealed", "file-table-checks" };
+	"umount", "fs-while-sealed", "file-table-checks", "model-ops" };
 
 struct shared *sh;
 uint64_t seed;
@@ -283,7 +283,7 @@ void holes_close(void)
 			fatal("arena hole %d: %s", i, strerror(errno));
 }
 
-static void *map_anon(size_t len, int prot)
+void *map_anon(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -350,6 +350,18 @@ int touch(volatile char *p, bool write, char val)
 			*p = val;
 		else
 			(void)*p;
+		fault_armed = 0;
+	}
+	return fault_sig;
+}
+
+/* memcpy() that catches SIGBUS and SIGSEGV: the signal, 0 if none. */
+int copy_catching(void *dst, const void *src, size_t n)
+{
+	fault_sig = 0;
+	if (!sigsetjmp(fault_jmp, 1)) {
+		fault_armed = 1;
+		memcpy(dst, src, n);
 		fault_armed = 0;
 	}
 	return fault_sig;

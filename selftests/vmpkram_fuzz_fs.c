@@ -1572,6 +1572,7 @@ static const struct {
 	{ op_mapctl, 40 }, { op_misc, 85 }, { op_readdir, 20 },
 	{ fs_mount_other, 10 }, { fs_umount_plain, 3 }, { fs_umount_lazy, 2 },
 	{ op_files_check, 10 }, { op_vmsplice, 25 }, { op_process_vm, 20 },
+	{ op_model, 8 },
 };
 
 void fuzz_fs(void)
@@ -1605,7 +1606,9 @@ void fuzz_fs(void)
 		fs_mount_input();
 		return;
 	}
-	k = rn(1000);
+	for (i = 0, k = 0; i < ARRAY_SIZE(fs_ops); i++)
+		k += fs_ops[i].weight;
+	k = rn(k);
 	for (i = 0; i < ARRAY_SIZE(fs_ops); i++) {
 		if (k < fs_ops[i].weight) {
 			if (unpriv && fs_ops[i].fn == fs_mount_other)
