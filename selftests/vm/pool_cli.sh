@@ -93,6 +93,8 @@ check "... with a UUID" sh -c \
 gen0=$(pool_get small generation)
 
 check "mount small" mount -t vmpkramfs -o pool=small none "$MNT"
+check "mountinfo names the pool (pool=small), default owner and mode not shown" \
+	grep -q " $MNT .* - vmpkramfs none rw,pool=small\$" /proc/self/mountinfo
 dd if=/dev/urandom of="$MNT/ram" bs=1M count=5 2>/dev/null
 printf 'device state' >"$MNT/state"
 chmod 600 "$MNT/state"
