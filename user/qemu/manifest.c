@@ -146,7 +146,8 @@ int manifest_to_json(const struct manifest *m, char **text)
 	json_object_object_add(o, "downtime", sub);
 
 	*text = strdup(json_object_to_json_string_ext(o,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return *text ? 0 : -ENOMEM;
 }

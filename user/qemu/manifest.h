@@ -47,7 +47,7 @@ struct manifest {
 	char state[16];			/* "running" or "saved" */
 	bool persistent;		/* RAM in a file that survives kexec */
 	char dir[PATH_MAX];		/* where RAM, state, manifest are */
-	char pool[32];			/* the pool of dir, "" if none */
+	char pool[64];			/* the pool of dir, "" if none */
 	char qemu_bin[PATH_MAX];
 	struct qmp_version version;	/* from QMP query-version */
 	char method[24];		/* "x-ignore-shared", "cpr-reboot" */

@@ -72,6 +72,17 @@ void strv_free(struct strv *sv)
 	sv->n = sv->cap = 0;
 }
 
+int pathf(char *buf, size_t size, const char *format, ...)
+{
+	va_list args;
+	int n;
+
+	va_start(args, format);
+	n = vsnprintf(buf, size, format, args);
+	va_end(args);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
 static uint64_t clock_ns(clockid_t clk)
 {
 	struct timespec ts;

@@ -22,6 +22,14 @@ int strv_pushf(struct strv *sv, const char *format, ...)
 int strv_append(struct strv *sv, char *const *v, int n);
 void strv_free(struct strv *sv);
 
+/*
+ * snprintf() for file names: -ENAMETOOLONG instead of a truncated name.
+ * Also keeps -Wformat-truncation quiet where the sizes are only bounded
+ * by PATH_MAX.
+ */
+int pathf(char *buf, size_t size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Wall-clock time (survives kexec) and monotonic time, in ns. */
 uint64_t realtime_ns(void);
 uint64_t monotonic_ns(void);
