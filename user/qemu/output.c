@@ -63,6 +63,19 @@ void vq_warn(struct vq *vq, const char *format, ...)
 	fprintf(stderr, PROG ": warning: %s\n", msg);
 }
 
+void vq_progress(struct vq *vq, const char *format, ...)
+{
+	va_list args;
+
+	if (!vq->progress)
+		return;
+	fprintf(stderr, PROG ": ");
+	va_start(args, format);
+	vfprintf(stderr, format, args);
+	va_end(args);
+	fputc('\n', stderr);
+}
+
 void vq_say(struct vq *vq, const char *format, ...)
 {
 	va_list args;

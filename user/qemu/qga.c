@@ -37,8 +37,9 @@ static int agent_connect(const char *path, int timeout_ms, struct qmp **q)
 void qga_set_time(struct vq *vq, struct guest *g)
 {
 	int timeout = vq->timeout_ms < 10000 ? vq->timeout_ms : 10000;
-	struct json_object *args, *ret = NULL;
+	uint64_t deadline = monotonic_ns() + timeout * 1000000ULL, cmd = 0;
 	int64_t id = (int64_t)(realtime_ns() & 0x7fffffff);
+	struct json_object *args, *ret = NULL;
 	struct qmp *q = NULL;
 	int err;
 
@@ -46,11 +47,19 @@ void qga_set_time(struct vq *vq, struct guest *g)
 	if (!err) {
 		args = json_object_new_object();
 		json_object_object_add(args, "id", json_object_new_int64(id));
-		err = qmp_execute(q, "guest-sync", args, -1, timeout, &ret);
-		if (!err && json_object_get_int64(ret) != id)
-			err = -EPROTO;
-		json_object_put(ret);
+		err = qmp_send(q, "guest-sync", args, -1, &cmd);
 	}
+	/* Answers left from an earlier client come first: skip them. */
+	while (!err) {
+		err = qmp_wait(q, cmd, timeout, &ret);
+		if (!err && json_object_get_int64(ret) == id)
+			break;
+		json_object_put(ret);
+		ret = NULL;
+		if (!err && monotonic_ns() > deadline)
+			err = -ETIMEDOUT;
+	}
+	json_object_put(ret);
 	if (!err) {
 		args = json_object_new_object();
 		json_object_object_add(args, "time",

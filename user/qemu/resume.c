@@ -306,6 +306,8 @@ int cmd_resume(struct vq *vq, const struct vq_cmd *cmd, int argc, char **argv)
 	}
 	if (!n)
 		vq_say(vq, "no saved guest to resume");
+	else
+		vq_progress(vq, "resuming %d guest%s", n, n == 1 ? "" : "s");
 	guests_parallel(gp, n, resume_main);
 	for (i = 0; i < n; i++)
 		if (gp[i]->ret) {

@@ -258,20 +258,27 @@ static int run(struct update *u)
 	if (ret)
 		return ret;
 	/* 1. Nothing stops before the kernel is loaded. */
+	vq_progress(u->vq, "preparing %d guest%s", u->n, u->n == 1 ? "" : "s");
 	if (batch_prepare(u->gs, u->n)) {
 		batch_errors(u->vq, u->gs, u->n);
 		batch_rollback(u->gs, u->n);
 		return vq_fail(u->vq, "nothing changed: no guest was stopped, no kernel loaded");
 	}
+	vq_progress(u->vq, "loading %s (vmpkramctl kexec load: checks, seals the pools)",
+		    u->kernel);
 	if (kexec_load(u)) {
 		batch_rollback(u->gs, u->n);
 		return vq_fail(u->vq, "nothing changed: no guest was stopped");
 	}
 	/* 2. All guests at once. */
 	block_signals(u, true);
-	if (batch_save(u->gs, u->n) || batch_record(u->gs, u->n))
+	vq_progress(u->vq, "stopping and saving the guests");
+	if (batch_save(u->gs, u->n) || batch_record(u->gs, u->n)) {
+		vq_progress(u->vq, "rolling back");
 		return roll_back(u);
+	}
 	/* 4. Past this point the guests are saved: no way back. */
+	vq_progress(u->vq, "quitting QEMU");
 	if (batch_quit(u->gs, u->n))
 		batch_errors(u->vq, u->gs, u->n);
 	block_signals(u, false);

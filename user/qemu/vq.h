@@ -67,6 +67,9 @@ int vq_fail(struct vq *vq, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 void vq_warn(struct vq *vq, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
+/* What a long command is doing, on a terminal's stderr only. */
+void vq_progress(struct vq *vq, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A line for people on stdout; nothing with --json. */
 void vq_say(struct vq *vq, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
