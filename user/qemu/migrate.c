@@ -230,6 +230,10 @@ struct pump {
 	int err;			/* errno of a failed write */
 	bool overflow;
 	volatile bool stop;		/* give up (the migration failed) */
+	/* Once QEMU says "completed": when to stop waiting for the end of
+	 * the stream (QEMU closes its end right after, normally). */
+	volatile uint64_t deadline;
+	bool cut;			/* the stream did not end in time */
 	char head[4];
 };
 
@@ -242,6 +246,10 @@ static void *pump_main(void *arg)
 	ssize_t n;
 
 	while (!p->stop) {
+		if (p->deadline && monotonic_ns() > p->deadline) {
+			p->cut = true;
+			break;
+		}
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		n = read(p->pipe, buf, sizeof(buf));
@@ -300,7 +308,11 @@ static int stop(struct vq *vq, struct guest *g)
 
 static int check_pump(struct guest *g, const struct pump *p)
 {
-	if (p->err)
+	if (p->cut)
+		snprintf(g->err, sizeof(g->err),
+			 "guest %s: QEMU reported the save completed but did not close the stream",
+			 g->m.name);
+	else if (p->err)
 		snprintf(g->err, sizeof(g->err),
 			 "guest %s: writing the state file: %s", g->m.name,
 			 strerror(p->err));
@@ -352,6 +364,8 @@ int mig_save(struct vq *vq, struct guest *g)
 			ret = wait_migration(vq, g, "saving the device state");
 		if (ret)
 			p.stop = true;
+		else
+			p.deadline = monotonic_ns() + vq->timeout_ms * 1000000ULL;
 		pthread_join(thread, NULL);
 		if (!ret)
 			ret = check_pump(g, &p);
