@@ -16,6 +16,10 @@
 #   make bench           benchmarks in the test VM: table, and
 #                        build/bench/results.json (BENCH_ARGS= for options)
 #   make deps            install build/test dependencies (idempotent)
+#   make guest           the end-to-end test guest: build/guest/heartbeat
+#                        and build/guest/initramfs.cpio
+#   make qemu-10         QEMU 10.0 of bookworm-backports unpacked into
+#                        build/qemu-10 (tools/qemu-10.sh; cached)
 #   make install         install module (for KDIR) and userspace
 #   make dkms-install    register the module source with DKMS
 #
@@ -55,7 +59,7 @@ DEBUG_FUZZ_SECONDS ?= 120
 
 .PHONY: all deps module modules-all user selftests check check-host \
 	check-static check-vm demo vm bench install dkms-install clean \
-	debug-kernel check-debug
+	debug-kernel check-debug guest qemu-10
 
 all: module user selftests
 
@@ -79,6 +83,25 @@ user:
 selftests: user
 	@$(MAKE) --no-print-directory -C selftests O=$(BUILD)/selftests \
 		USER_BUILD=$(BUILD)/user
+
+# ------------------------------------------------- end-to-end test guest
+
+# The guest of the QEMU end-to-end tests (L2 inside the test VM): a
+# static workload and the initramfs it runs from, booted with one of
+# Debian's kernels.
+GUEST := $(BUILD)/guest
+
+guest: $(GUEST)/initramfs.cpio
+
+$(GUEST)/heartbeat: tools/guest/heartbeat.c
+	@mkdir -p $(GUEST)
+	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
+
+$(GUEST)/initramfs.cpio: $(GUEST)/heartbeat tools/guest/init tools/guest/mkguest
+	@$(TOP)/tools/guest/mkguest $(GUEST)/heartbeat $@
+
+qemu-10:
+	@$(TOP)/tools/qemu-10.sh
 
 # ----------------------------------------------------------------- tests
 
