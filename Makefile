@@ -11,7 +11,8 @@
 #   make debug-kernel    build (once, cached) the 6.12 debug kernel: KASAN,
 #                        lockdep, kmemleak, fault injection
 #   make check-debug     the VM suites on the debug kernel (builds it first)
-#   make demo            install deps, boot the test VM, show vmpkramctl
+#   make demo            install deps, boot the test VM, run a guest in it
+#                        across a kexec (vmpkram-qemu update, resume)
 #   make vm              interactive shell in the test VM (KVER=6.1|6.12)
 #   make bench           benchmarks in the test VM: table, and
 #                        build/bench/results.json (BENCH_ARGS= for options)
@@ -38,7 +39,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
-VM_SUITES ?= core kexec-smoke pool pool-huge pool-kexec fuzz
+VM_SUITES ?= core kexec-smoke pool pool-huge pool-kexec fuzz qemu
 # The fuzz suite's budget per kernel in make check (seconds of fuzzing; it
 # reads VMPKRAM_FUZZ_SECONDS, which the kernel hands to the guest's init
 # as environment).
@@ -107,7 +108,7 @@ qemu-10:
 
 check: deps
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory modules-all user selftests
+	@$(MAKE) --no-print-directory modules-all user selftests guest qemu-10
 	@rc=0; \
 	$(MAKE) --no-print-directory check-static || rc=1; \
 	$(MAKE) --no-print-directory check-host || rc=1; \
@@ -153,8 +154,8 @@ check-debug: deps
 	exit $$rc
 
 demo: deps
-	@$(MAKE) --no-print-directory modules-all user selftests
-	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo \
+	@$(MAKE) --no-print-directory modules-all user selftests guest
+	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo --mem 4G \
 		--result $(BUILD)/demo.result
 
 # Median of repeated runs, compared side by side in one VM boot.
