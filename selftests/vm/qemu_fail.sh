@@ -7,9 +7,10 @@
 # - launch refuses conflicting arguments (-m other than --mem, -cpu host,
 #   an option the shim owns) and a pool too small for the state file,
 #   leaving nothing behind;
-# - update while one guest's QEMU does not answer QMP (SIGSTOP): it rolls
-#   back: both guests run on, nothing of their life lost, the kernel
-#   unloaded, the pool unsealed;
+# - update while one guest's QEMU does not answer QMP (SIGSTOP), before
+#   update starts (refused before any guest stops) and at its first QMP
+#   stop (rolled back): both guests run on, nothing of their life lost,
+#   the kernel unloaded, the pool unsealed;
 # - a damaged state file (foreign header, truncated) is refused by resume
 #   with RAM, state and manifest left as they are; with the state put
 #   back, resume works and the guest continues;
@@ -77,28 +78,49 @@ done
 [ "$failed" -eq 0 ] || fatal "the guests did not come up"
 
 # ------------------------------------- update while QMP does not answer
+# rolled_back WHAT LAST72 LAST10: both guests run on, one life each.
+rolled_back() {
+	check "$1: the kernel is unloaded" [ "$(cat /sys/kernel/kexec_loaded)" = 0 ]
+	check "$1: the pool is unsealed: $(pool_state $QE_POOL)" [ "$(pool_state $QE_POOL)" = READY ]
+	for g in f72:$2 f10:$3; do
+		name=${g%:*} last=${g#*:}
+		check "$1: $name runs on" qe_wait_hb $name $((last + 3 * QE_HZ)) 60
+		check "$1: $name state running" [ "$(qe_state $name)" = running ]
+		# SIGSTOP does not stop the guest's clock as QMP stop does.
+		if why=$(qe_verify $name 60); then ok "$1: $name: $why"; else not_ok "$1: $name: $why"; fi
+	done
+}
+
+# f10's QEMU stopped before update starts: update finds out while it
+# prepares the guests, before it stops any or loads the kernel.
 pid=$(qe_pid f10)
 kill -STOP "$pid"
-l72=$(qe_last_hb f72)
 out=$(vmpkram-qemu --timeout 5 update --kernel "/boot/vmlinuz-$(uname -r)" \
 	--command-line "$(cat /proc/cmdline)" --no-exec 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
-check "update with f10's QEMU stopped fails before the jump (status $rc: 3 or 4)" \
-	[ $rc -eq 3 -o $rc -eq 4 ]
+kill -CONT "$pid"
+check "update with f10's QEMU stopped beforehand fails (status $rc)" [ $rc -ne 0 ]
 names_f10() { echo "$out" | grep -q f10; }
 check "the message names f10" names_f10
+rolled_back "QEMU stopped before update" "$(qe_last_hb f72)" "$(qe_last_hb f10)"
+
+# f10's QEMU stopped while update stops the guests (at the first QMP stop
+# it sends, seen in its QMP trace): the rollback, exit status 3 or 4.
+l72=$(qe_last_hb f72) l10=$(qe_last_hb f10)
+{
+	VMPKRAM_QEMU_TRACE_QMP=1 vmpkram-qemu --timeout 5 update \
+		--kernel "/boot/vmlinuz-$(uname -r)" \
+		--command-line "$(cat /proc/cmdline)" --no-exec
+	echo $? >/tmp/update.rc
+} 2>&1 | awk -v pid="$pid" '
+	/^qmp -> .*"stop"/ && !done { system("kill -STOP " pid); done = 1 }
+	!/^qmp / { print "# " $0 }'
+rc=$(cat /tmp/update.rc)
 kill -CONT "$pid"
-check "the kernel is unloaded" [ "$(cat /sys/kernel/kexec_loaded)" = 0 ]
-check "the pool is unsealed: $(pool_state $QE_POOL)" [ "$(pool_state $QE_POOL)" = READY ]
-l10=$(qe_last_hb f10)
-for g in f72:$l72 f10:$l10; do
-	name=${g%:*} last=${g#*:}
-	check "$name runs on after the rollback" qe_wait_hb $name $((last + 3 * QE_HZ)) 60
-	check "$name: state running" [ "$(qe_state $name)" = running ]
-	# SIGSTOP does not stop the guest's clock as QMP stop does.
-	if why=$(qe_verify $name 60); then ok "$name: $why"; else not_ok "$name: $why"; fi
-done
+check "update with f10's QEMU stopped during the save rolls back (status $rc: 3 or 4)" \
+	[ "$rc" -eq 3 -o "$rc" -eq 4 ]
+rolled_back "QEMU stopped during update" "$l72" "$l10"
 
 # ------------------------------------------------- damaged state file
 out=$(vmpkram-qemu save f72 2>&1)
