@@ -20,7 +20,7 @@
 QE_DIR=/var/lib/qemu-e2e	# rootfs: survives vm-kexec
 QE_RUN=/run/qemu-e2e		# the console FIFOs
 QE_MNT=/run/vmpkram		# pool "vm"
-QE_POOL=vm
+QE_POOL=${QE_POOL:-vm}		# the pool (the benchmark uses "bench")
 QE_TOP=${VMPKRAM_HOST_TOP:-}
 QE_HZ=5				# heartbeats a second (HB_HZ)
 
