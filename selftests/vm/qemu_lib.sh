@@ -34,12 +34,10 @@ qe_setup() {
 		return 1
 	fi
 	host-root --mount >/dev/null 2>&1 || { host-root --check 2>&1; return 1; }
-	for f in build/guest/initramfs.cpio build/qemu-10/bin/qemu-system-x86_64; do
-		if [ ! -e "/host$QE_TOP/$f" ]; then
-			echo "no $QE_TOP/$f on the host: run make guest qemu-10"
-			return 1
-		fi
-	done
+	if [ ! -e "/host$QE_TOP/build/guest/initramfs.cpio" ]; then
+		echo "no $QE_TOP/build/guest/initramfs.cpio on the host: run make guest"
+		return 1
+	fi
 	command -v vmpkram-qemu >/dev/null || { echo "vmpkram-qemu is not in the initramfs"; return 1; }
 	mkdir -p "$QE_DIR/bin" "$QE_RUN" "$QE_MNT"
 	printf '#!/bin/sh\nexec host-root /usr/bin/qemu-system-x86_64 "$@"\n' >"$QE_DIR/bin/qemu-7.2"
@@ -103,6 +101,10 @@ qe_launch() {
 		shift
 	done
 	[ $# -eq 0 ] || shift
+	if [ "$ver" = 10 ] && [ ! -e "/host$QE_TOP/build/qemu-10/bin/qemu-system-x86_64" ]; then
+		echo "no QEMU 10 in $QE_TOP/build/qemu-10 on the host: run make qemu-10"
+		return 1
+	fi
 	seed=$((0x$(echo "$name" | md5sum | cut -c1-6)))
 	qe_console "$name"
 	# shellcheck disable=SC2086 # the launch options, words without spaces
