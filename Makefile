@@ -11,11 +11,16 @@
 #   make debug-kernel    build (once, cached) the 6.12 debug kernel: KASAN,
 #                        lockdep, kmemleak, fault injection
 #   make check-debug     the VM suites on the debug kernel (builds it first)
-#   make demo            install deps, boot the test VM, show vmpkramctl
+#   make demo            install deps, boot the test VM, run a guest in it
+#                        across a kexec (vmpkram-qemu update, resume)
 #   make vm              interactive shell in the test VM (KVER=6.1|6.12)
 #   make bench           benchmarks in the test VM: table, and
 #                        build/bench/results.json (BENCH_ARGS= for options)
 #   make deps            install build/test dependencies (idempotent)
+#   make guest           the end-to-end test guest: build/guest/heartbeat
+#                        and build/guest/initramfs.cpio
+#   make qemu-10         QEMU 10.0 of bookworm-backports unpacked into
+#                        build/qemu-10 (tools/qemu-10.sh; cached)
 #   make install         install module (for KDIR) and userspace
 #   make dkms-install    register the module source with DKMS
 #
@@ -34,7 +39,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
-VM_SUITES ?= core kexec-smoke pool pool-huge pool-kexec fuzz
+VM_SUITES ?= core kexec-smoke pool pool-huge pool-kexec fuzz qemu
 # The fuzz suite's budget per kernel in make check (seconds of fuzzing; it
 # reads VMPKRAM_FUZZ_SECONDS, which the kernel hands to the guest's init
 # as environment).
@@ -55,7 +60,7 @@ DEBUG_FUZZ_SECONDS ?= 120
 
 .PHONY: all deps module modules-all user selftests check check-host \
 	check-static check-vm demo vm bench install dkms-install clean \
-	debug-kernel check-debug
+	debug-kernel check-debug guest qemu-10
 
 all: module user selftests
 
@@ -80,11 +85,30 @@ selftests: user
 	@$(MAKE) --no-print-directory -C selftests O=$(BUILD)/selftests \
 		USER_BUILD=$(BUILD)/user
 
+# ------------------------------------------------- end-to-end test guest
+
+# The guest of the QEMU end-to-end tests (L2 inside the test VM): a
+# static workload and the initramfs it runs from, booted with one of
+# Debian's kernels.
+GUEST := $(BUILD)/guest
+
+guest: $(GUEST)/initramfs.cpio
+
+$(GUEST)/heartbeat: tools/guest/heartbeat.c
+	@mkdir -p $(GUEST)
+	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
+
+$(GUEST)/initramfs.cpio: $(GUEST)/heartbeat tools/guest/init tools/guest/mkguest
+	@$(TOP)/tools/guest/mkguest $(GUEST)/heartbeat $@
+
+qemu-10:
+	@$(TOP)/tools/qemu-10.sh
+
 # ----------------------------------------------------------------- tests
 
 check: deps
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory modules-all user selftests
+	@$(MAKE) --no-print-directory modules-all user selftests guest qemu-10
 	@rc=0; \
 	$(MAKE) --no-print-directory check-static || rc=1; \
 	$(MAKE) --no-print-directory check-host || rc=1; \
@@ -130,8 +154,8 @@ check-debug: deps
 	exit $$rc
 
 demo: deps
-	@$(MAKE) --no-print-directory modules-all user selftests
-	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo \
+	@$(MAKE) --no-print-directory modules-all user selftests guest
+	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo --mem 4G \
 		--result $(BUILD)/demo.result
 
 # Median of repeated runs, compared side by side in one VM boot.
