@@ -29,7 +29,7 @@ SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/build
 RESULTS := $(BUILD)/results
-VERSION := 0.2.0
+VERSION := $(shell cat $(TOP)/VERSION)
 
 # KVER picks a kernel by series (6.1, 6.12) or full release string;
 # KDIR, when given, names the kernel instead, and KREL is always the
@@ -172,7 +172,7 @@ install: module user
 dkms-install:
 	@command -v dkms >/dev/null || apt-get install -y --no-install-recommends dkms
 	install -d $(DKMS_SRC)/kmod/uapi/linux
-	install -m 644 Kbuild $(DKMS_SRC)/
+	install -m 644 Kbuild VERSION $(DKMS_SRC)/
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
 		>$(DKMS_SRC)/dkms.conf
 	install -m 644 $(wildcard kmod/*.c kmod/*.h) $(DKMS_SRC)/kmod/

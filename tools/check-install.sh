@@ -101,6 +101,12 @@ for rel in "$@"; do
 		[ -e "$dest/usr/local/include/vmpkram/libvmpkram.h" ] &&
 		[ -e "$dest/usr/local/share/man/man8/vmpkramctl.8" ]
 	report $? "$rel: vmpkramctl, the library, its header and the man pages installed"
+	ver=$(cat "$src/VERSION")
+	"$dest/usr/local/sbin/vmpkramctl" --version | grep -q "^vmpkramctl $ver " &&
+		grep -q "^\.TH .*\"vmpkram $ver\"" "$dest/usr/local/share/man/man8/vmpkramctl.8" &&
+		grep -q "^Version: $ver\$" "$dest/usr/local/lib/pkgconfig/libvmpkram.pc" &&
+		[ "$(modinfo -F version "$ko")" = "$ver" ]
+	report $? "$rel: module, vmpkramctl, libvmpkram.pc and man page are version $ver (file VERSION)"
 done
 
 echo "1..$n"

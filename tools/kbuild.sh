@@ -21,7 +21,7 @@ out=$top/build/kmod/$krel
 
 mkdir -p "$out/kmod/uapi/linux"
 # -p keeps timestamps, so an unchanged source is not rebuilt.
-cp -p "$top/Kbuild" "$out/"
+cp -p "$top/Kbuild" "$top/VERSION" "$out/"
 cp -p "$top"/kmod/*.c "$top"/kmod/*.h "$top"/kmod/*.sh "$out/kmod/"
 cp -p "$top"/kmod/uapi/linux/*.h "$out/kmod/uapi/linux/"
 

@@ -56,6 +56,9 @@ rmmod vmpkram
 check "vmpkramctl load max_workers=3" vmpkramctl load max_workers=3
 check "... sets the parameter" \
 	[ "$(cat /sys/module/vmpkram/parameters/max_workers 2>/dev/null)" = 3 ]
+# One version (the file VERSION) for the module and vmpkramctl.
+check "the module's version is vmpkramctl's: $(cat /sys/module/vmpkram/version)" \
+	[ "$(cat /sys/module/vmpkram/version)" = "$(vmpkramctl --version | cut -d ' ' -f 2)" ]
 check "vmpkramctl load when loaded fails" sh -c '! vmpkramctl load 2>/dev/null'
 check "vmpkramctl unload" sh -c 'vmpkramctl unload && [ ! -e /sys/module/vmpkram ]'
 check "vmpkramctl unload when unloaded fails" sh -c '! vmpkramctl unload 2>/dev/null'

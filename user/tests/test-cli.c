@@ -142,7 +142,7 @@ static void test_global(void)
 	       "--help lists every command");
 	expect("-h", 0, "Usage: vmpkramctl", NULL,
 	       (const char *[]){ "-h", NULL });
-	expect("--version", 0, "vmpkramctl 0.1.0", NULL,
+	expect("--version", 0, "vmpkramctl " VMPKRAM_VERSION " (API", NULL,
 	       (const char *[]){ "--version", NULL });
 	expect("-V", 0, "vmpkramctl ", NULL, (const char *[]){ "-V", NULL });
 	expect_usage("no arguments", "Usage:", (const char *[]){ NULL });
