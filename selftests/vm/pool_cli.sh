@@ -217,9 +217,25 @@ check "... the command line keeps the pools" sh -c \
 	 [ \$(grep -o 'vmpkram.pool=' $OUT.1 | wc -l) -eq 1 ] &&
 	 grep -q 'small:64M@0x60000000' $OUT.1 && ! grep -q BOOT_IMAGE $OUT.1"
 check "... and names the module" grep -q "\"module\": \"/lib/modules/$rel/" "$OUT.1"
+check "... and the pools it carries" \
+	grep -q '"pools": *\[ *"test", *"small" *\]' "$OUT.1"
+check "... recorded for kexec exec" [ -s /run/vmpkramctl/kexec.json ]
+
+# A pool detached (or attached) after the load is not what the loaded
+# command line says: exec must refuse before it boots anything.
+check "detach small after the load" vmpkramctl pool detach small
+check "kexec exec refuses: small was detached after the load" \
+	fails 1 "pool small was detached after kexec load" kexec exec
+check "attach small again" sh -c "vmpkramctl pool attach small $SMALL >/dev/null"
+mv /run/vmpkramctl/kexec.json /tmp/kexec.json
+check "kexec exec refuses a kernel it has no record of while pools are attached" \
+	fails 1 "not loaded by vmpkramctl kexec load" kexec exec
+mv /tmp/kexec.json /run/vmpkramctl/kexec.json
+
 check "kexec unload" vmpkramctl kexec unload
 check "... nothing is loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 0 ]
-check "... the pools are unsealed" state_is small READY
+check "... the record is gone" [ ! -e /run/vmpkramctl/kexec.json ]
+check "... the pools are unsealed" state_is test READY
 
 run kexec load --kernel /tmp/vmlinuz-other --force --append vmpkram_cli=1
 check "kexec load --force of a release without module" [ "$rc" -eq 0 ]

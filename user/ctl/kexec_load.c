@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmpkramctl kexec load: every precondition is checked before anything
- * changes (files, image, command line, module for the target, privileges);
- * then the pools are sealed and the kernel loaded, and a failed load
- * unseals what was sealed here, so a refusal always leaves the system as
+ * changes (files, image, command line, module for the target, privileges,
+ * the pools attached now); then the pools are sealed, the record for
+ * kexec exec written and the kernel loaded, and a failure on the way
+ * undoes the steps before it, so a refusal always leaves the system as
  * it was.
  */
 #include <errno.h>
@@ -18,7 +19,7 @@
 
 #include "bzimage.h"
 #include "cmdline.h"
-#include "kexec_sys.h"
+#include "kexec.h"
 
 struct kload {
 	struct ctl *ctl;
@@ -31,7 +32,8 @@ struct kload {
 	char *module;			/* the target's vmpkram.ko, or NULL */
 	char *running;			/* /proc/cmdline */
 	char *cmdline;			/* what the new kernel gets */
-	struct kexec_seal seal;
+	struct kexec_pools pools;	/* attached now */
+	char *seal_params;		/* the pool seal's parameters */
 };
 
 /* A regular file we can read, open in *@fd. */
@@ -148,36 +150,72 @@ static int prepare(struct kload *kl)
 		ret = compose(kl, NULL);
 	if (!ret)
 		ret = check_privileges(kl);
+	if (!ret)
+		ret = kexec_pools_get(kl->ctl, "kexec load", "nothing was loaded",
+				      &kl->pools);
 	return ret;
 }
 
-static int load(struct kload *kl)
+static int save_state(struct kload *kl)
+{
+	struct kexec_state st = {
+		.kernel = (char *)kl->kernel, .release = kl->bz.release,
+		.initrd = (char *)kl->initrd, .cmdline = kl->cmdline,
+		.pools = kl->pools,
+	};
+	char what[600];
+	int ret;
+
+	ret = kexec_state_save(&st);
+	if (!ret)
+		return 0;
+	snprintf(what, sizeof(what), "kexec load: writing %s",
+		 kexec_state_path());
+	return ctl_fail_plain(kl->ctl, what, ret, "nothing was loaded");
+}
+
+static int load_kernel(struct kload *kl)
 {
 	unsigned long flags = kl->initrd ? 0 : KEXEC_FILE_NO_INITRAMFS;
 	char what[600];
 	int ret;
 
-	ret = kexec_seal_pools(kl->ctl, &kl->seal);
+	ret = kexec_file_load_fd(kl->kfd, kl->initrd ? kl->ifd : -1,
+				 kl->cmdline, flags);
+	if (!ret)
+		return 0;
+	snprintf(what, sizeof(what), "kexec load: kexec_file_load %s",
+		 kl->kernel);
+	return ctl_fail_plain(kl->ctl, what, ret, kexec_load_hint(ret));
+}
+
+/* Seal, record, load; each failure undoes the steps before it. */
+static int load(struct kload *kl)
+{
+	int ret;
+
+	ret = kexec_seal(kl->ctl, "kexec load", "nothing was loaded",
+			 &kl->pools, &kl->seal_params);
 	if (ret)
 		return ret;
-	ret = compose(kl, kl->seal.cmdline);
+	ret = compose(kl, kl->seal_params);
+	if (!ret)
+		ret = save_state(kl);
 	if (!ret) {
-		ret = kexec_file_load_fd(kl->kfd, kl->initrd ? kl->ifd : -1,
-					 kl->cmdline, flags);
-		snprintf(what, sizeof(what), "kexec load: kexec_file_load %s",
-			 kl->kernel);
+		ret = load_kernel(kl);
 		if (ret)
-			ret = ctl_fail_plain(kl->ctl, what, ret,
-					     kexec_load_hint(ret));
+			kexec_state_remove();
 	}
 	if (ret)
-		kexec_unseal_pools(kl->ctl, &kl->seal);
+		kexec_unseal_sealed_here(kl->ctl, &kl->pools);
 	return ret;
 }
 
 static void print_json(const struct kload *kl)
 {
 	struct json_object *obj = json_object_new_object();
+	struct json_object *pools = json_object_new_array();
+	size_t i;
 
 	json_object_object_add(obj, "kernel",
 			       json_object_new_string(kl->kernel));
@@ -190,19 +228,27 @@ static void print_json(const struct kload *kl)
 	json_object_object_add(obj, "cmdline",
 			       json_object_new_string(kl->cmdline));
 	json_object_object_add(obj, "sealed",
-			       json_object_new_boolean(kl->seal.pools));
+			       json_object_new_boolean(kl->pools.n > 0));
+	for (i = 0; i < kl->pools.n; i++)
+		json_object_array_add(pools, json_object_new_string(
+						kl->pools.pool[i].name));
+	json_object_object_add(obj, "pools", pools);
 	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
 }
 
 static void print_text(const struct kload *kl)
 {
+	size_t i;
+
 	printf("loaded %s (release %s)\n  initrd: %s\n  vmpkram module: %s\n",
 	       kl->kernel, kl->bz.release, kl->initrd ? kl->initrd : "none",
 	       kl->module ? kl->module : "none (--force)");
-	if (kl->seal.pools)
-		printf("  pools: sealed (metadata changes fail with EROFS until kexec exec or kexec unload)\n");
-	else
+	if (!kl->pools.n)
 		printf("  pools: none attached\n");
+	for (i = 0; i < kl->pools.n; i++)
+		printf("%s%s", i ? " " : "  pools: ", kl->pools.pool[i].name);
+	if (kl->pools.n)
+		printf(", sealed (metadata changes fail with EROFS until kexec exec or kexec unload)\n");
 	printf("  command line: %s\nBoot it with: " PROG " kexec exec (or systemctl kexec)\n",
 	       kl->cmdline);
 }
@@ -271,7 +317,8 @@ int cmd_kexec_load(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		close(kl.kfd);
 	if (kl.ifd >= 0)
 		close(kl.ifd);
-	kexec_seal_free(&kl.seal);
+	kexec_pools_free(&kl.pools);
+	free(kl.seal_params);
 	free(kl.module);
 	free(kl.running);
 	free(kl.cmdline);

@@ -252,7 +252,7 @@ static int run(struct ls *ls, const char *name)
 
 	ret = ctl_require_module(ls->ctl, "ls");
 	if (!ret)
-		ret = ctl_pools_get(ls->ctl, "ls", name, &pools);
+		ret = ctl_pools_get(ls->ctl, "ls", NULL, name, &pools);
 	if (ret)
 		return ret;
 	if (ls->ctl->json) {

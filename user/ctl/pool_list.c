@@ -63,21 +63,12 @@ static int add_pool(const struct vmpkram_pool *pool, void *arg)
 	return 0;
 }
 
-static const char *pools_hint(int error)
-{
-	switch (error) {
-	case -EPERM:
-		return "needs CAP_SYS_ADMIN";
-	case -EOPNOTSUPP:
-		return "the loaded module has no persistent pools";
-	default:
-		return NULL;
-	}
-}
-
-/* Pool @name, or every pool when it is NULL; the module must be loaded. */
-int ctl_pools_get(struct ctl *ctl, const char *what, const char *name,
-		  struct ctl_pools *pools)
+/*
+ * Pool @name, or every pool when it is NULL; the module must be loaded.
+ * The library explains EPERM and EOPNOTSUPP itself.
+ */
+int ctl_pools_get(struct ctl *ctl, const char *what, const char *hint,
+		  const char *name, struct ctl_pools *pools)
 {
 	struct vmpkram_pool pool = { .size = sizeof(pool) };
 	int ret;
@@ -92,7 +83,7 @@ int ctl_pools_get(struct ctl *ctl, const char *what, const char *name,
 	}
 	if (ret < 0) {
 		ctl_pools_free(pools);
-		return ctl_fail(ctl, what, ret, pools_hint(ret));
+		return ctl_fail(ctl, what, ret, hint);
 	}
 	return 0;
 }

@@ -47,7 +47,7 @@ int cmd_pool_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return ret;
 	ret = ctl_require_module(ctl, "pool status");
 	if (!ret)
-		ret = ctl_pools_get(ctl, "pool status", name, &pools);
+		ret = ctl_pools_get(ctl, "pool status", NULL, name, &pools);
 	if (ret)
 		return ret;
 	if (ctl->json)

@@ -30,6 +30,9 @@ struct ctl_cmd {
 		   char **argv);
 };
 
+/* commands.c: the whole program; returns the exit status. */
+int ctl_main(int argc, char **argv);
+
 /* Subcommands: argv[0] is the command name; return the exit status. */
 int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	       char **argv);
@@ -103,8 +106,8 @@ int ctl_pool_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 /* -1 when @name is a valid pool name, else the usage error's status. */
 int ctl_pool_name_arg(struct ctl *ctl, const struct ctl_cmd *cmd,
 		      const char *name);
-int ctl_pools_get(struct ctl *ctl, const char *what, const char *name,
-		  struct ctl_pools *pools);
+int ctl_pools_get(struct ctl *ctl, const char *what, const char *hint,
+		  const char *name, struct ctl_pools *pools);
 void ctl_pools_free(struct ctl_pools *pools);
 
 /*

@@ -16,6 +16,7 @@
 
 #include <json.h>
 
+#include "image.h"
 #include "tap.h"
 
 #define MAX_ARGS	32
@@ -377,34 +378,6 @@ static void test_json_error(void)
 	       strstr(json_object_get_string(v), "abc"),
 	       "--json usage error: error.errno is EINVAL with a message");
 	json_object_put(obj);
-}
-
-/* A bzImage setup header whose kernel is release @release. */
-static int write_image(const char *path, const char *release,
-		       unsigned int cmdline_size)
-{
-	unsigned char img[8192] = { 0 };
-	FILE *f;
-	int ok;
-
-	img[0x1f1] = 15;
-	img[0x1fe] = 0x55;
-	img[0x1ff] = 0xaa;
-	memcpy(img + 0x202, "HdrS", 4);
-	img[0x206] = 0x0f;
-	img[0x207] = 0x02;
-	img[0x20e] = 0x00;		/* version string at 0x1000 */
-	img[0x20f] = 0x0e;
-	img[0x211] = 0x01;
-	img[0x236] = 0x7f;
-	img[0x238] = cmdline_size & 0xff;
-	img[0x239] = cmdline_size >> 8;
-	snprintf((char *)img + 0x1000, 128, "%s (test) #1", release);
-	f = fopen(path, "w");
-	if (!f)
-		return 0;
-	ok = fwrite(img, sizeof(img), 1, f) == 1;
-	return !fclose(f) && ok;
 }
 
 /*

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmpkramctl's commands run in-process against a fake libvmpkram and a
+ * fake kexec system interface (fake.h), so that every failure of the
+ * library or the system can be injected and what the command did about
+ * it checked: its exit status, what it printed, and which calls it made
+ * (was anything sealed, loaded, booted?).
+ *
+ * kexec: every failure to see the pools stops load and exec before
+ * anything changes and is reported by unload; exec refuses when the
+ * pools attached now are not the ones kexec load recorded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json.h>
+
+#include "fake.h"
+#include "image.h"
+#include "tap.h"
+#include "vmpkramctl.h"
+
+#define MAX_ARGS	24
+
+static char dir[] = "/tmp/vmpkram-ctl-XXXXXX";
+static char state_dir[64], state_file[80], image[64];
+
+struct out {
+	int status;
+	char out[16384];
+	char err[16384];
+};
+
+static struct out o;
+
+static void slurp(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+	size_t len = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+}
+
+/*
+ * vmpkramctl ARGS... in this process: stdin from /dev/null (no
+ * questions), stdout and stderr into o.out and o.err.
+ */
+static void ctl(const char *const args[])
+{
+	char *argv[MAX_ARGS];
+	int argc = 0, fds[3], saved[3], i;
+
+	argv[argc++] = strdup("vmpkramctl");
+	for (i = 0; args[i] && argc < MAX_ARGS - 1; i++)
+		argv[argc++] = strdup(args[i]);
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	fds[0] = open("/dev/null", O_RDONLY);
+	fds[1] = open(dir, O_TMPFILE | O_RDWR, 0600);
+	fds[2] = open(dir, O_TMPFILE | O_RDWR, 0600);
+	for (i = 0; i < 3; i++) {
+		saved[i] = dup(i);
+		dup2(fds[i], i);
+	}
+	optind = 0;
+	o.status = ctl_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	for (i = 0; i < 3; i++) {
+		dup2(saved[i], i);
+		close(saved[i]);
+	}
+	slurp(fds[1], o.out, sizeof(o.out));
+	slurp(fds[2], o.err, sizeof(o.err));
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+}
+
+#define CTL(...)	ctl((const char *[]){ __VA_ARGS__, NULL })
+
+static int err_has(const char *text)
+{
+	return strstr(o.err, text) != NULL;
+}
+
+static void show_err(void)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(o.err, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("# stderr: %s\n", line);
+}
+
+/* Checks the exit status and a text on stderr; shows stderr if not. */
+static int expect(const char *name, int status, const char *err_text)
+{
+	int pass = o.status == status && (!err_text || err_has(err_text));
+
+	tap_ok(pass, "%s: exit %d (got %d)%s%s%s", name, status, o.status,
+	       err_text ? ", says \"" : "", err_text ? err_text : "",
+	       err_text ? "\"" : "");
+	if (!pass)
+		show_err();
+	return pass;
+}
+
+static int state(const char *name)
+{
+	const struct vmpkram_pool *p = fake_pool(name);
+
+	return p ? (int)p->state : -1;
+}
+
+static int recorded(void)
+{
+	return access(state_file, F_OK) == 0;
+}
+
+static void reset(void)
+{
+	fake_reset(state_dir);
+	unlink(state_file);
+}
+
+/* ------------------------------------------------------------ kexec load */
+
+#define LOAD	"kexec", "load", "--kernel", image
+
+/* A load that must change nothing: no seal kept, no kernel, no record. */
+static void load_refused(const char *name, const char *err_text)
+{
+	CTL(LOAD);
+	expect(name, 1, err_text);
+	tap_ok(!fake.kexec_loaded, "%s: no kernel loaded", name);
+	tap_ok(state("test") == VMPKRAM_POOL_READY,
+	       "%s: pool test is not left sealed", name);
+	tap_ok(!recorded(), "%s: no record left", name);
+}
+
+static void test_load_failures(void)
+{
+	reset();
+	fake_fail(F_IS_LOADED, -EACCES, NULL);
+	load_refused("kexec load, module state unreadable",
+		     "kexec load: is the vmpkram module loaded");
+	tap_ok(fake.calls[F_POOL_SEAL] == 0, "... nothing sealed");
+
+	reset();
+	fake_fail(F_STATUS, -EBADMSG, "bad status reply from the kernel");
+	load_refused("kexec load, module status fails",
+		     "bad status reply from the kernel");
+
+	reset();
+	fake_fail(F_POOL_LIST, -EPERM, "vmpkram: this command needs CAP_SYS_ADMIN");
+	load_refused("kexec load, pool list refused", "CAP_SYS_ADMIN");
+	tap_ok(fake.calls[F_POOL_SEAL] == 0, "... nothing sealed");
+
+	reset();
+	fake_add_pool("third", 0x70000000, 64ULL << 20, VMPKRAM_POOL_READY);
+	fake.seal_before_error = 1;
+	fake_fail(F_POOL_SEAL, -EINTR,
+		  "vmpkram: interrupted while waiting for scrubbing");
+	load_refused("kexec load, seal fails after one pool",
+		     "interrupted while waiting for scrubbing");
+	tap_ok(state("third") == VMPKRAM_POOL_READY,
+	       "... pool third is not left sealed either");
+
+	reset();
+	snprintf(fake.state_dir, sizeof(fake.state_dir), "%s/none/deeper",
+		 dir);
+	load_refused("kexec load, record cannot be written",
+		     "kexec load: writing");
+
+	reset();
+	fake_fail(F_FILE_LOAD, -ENOEXEC, NULL);
+	load_refused("kexec load, kexec_file_load fails",
+		     "kexec_file_load");
+}
+
+/* The record as JSON, or NULL. */
+static struct json_object *record(void)
+{
+	return json_object_from_file(state_file);
+}
+
+static void test_load(void)
+{
+	struct json_object *obj, *v;
+
+	reset();
+	CTL("--json", LOAD);
+	expect("kexec load with pools", 0, NULL);
+	tap_ok(fake.kexec_loaded && state("test") == VMPKRAM_POOL_SEALED,
+	       "... kernel loaded, pool test sealed");
+	tap_ok(strstr(fake.file_load_cmdline,
+		      "vmpkram.pool=test:0x20000000@0x40000000,small:0x4000000@0x60000000") &&
+	       !strstr(fake.file_load_cmdline, "BOOT_IMAGE"),
+	       "... the command line names both pools once: %s",
+	       fake.file_load_cmdline);
+	obj = json_tokener_parse(o.out);
+	tap_ok(obj && json_object_object_get_ex(obj, "pools", &v) &&
+	       json_object_array_length(v) == 2 &&
+	       json_object_object_get_ex(obj, "sealed", &v) &&
+	       json_object_get_boolean(v),
+	       "... --json: sealed, pools test and small");
+	json_object_put(obj);
+	obj = record();
+	tap_ok(obj && json_object_object_get_ex(obj, "pools", &v) &&
+	       json_object_array_length(v) == 2,
+	       "... the record names both pools");
+	json_object_put(obj);
+
+	reset();
+	fake.loaded = 0;
+	CTL(LOAD);
+	expect("kexec load without the module", 0, NULL);
+	tap_ok(fake.calls[F_POOL_SEAL] == 0 && fake.kexec_loaded &&
+	       strstr(o.out, "pools: none attached") &&
+	       strstr(fake.file_load_cmdline, "vmpkram.pool=test:512M"),
+	       "... nothing to seal; the boot command line's pools carried over");
+	obj = record();
+	tap_ok(obj && json_object_object_get_ex(obj, "pools", &v) &&
+	       json_object_array_length(v) == 0, "... recorded without pools");
+	json_object_put(obj);
+}
+
+/* ------------------------------------------------------------ kexec exec */
+
+/* An exec that must not boot. */
+static void exec_refused(const char *name, const char *err_text)
+{
+	int reboots = fake.calls[F_REBOOT];
+
+	CTL("kexec", "exec");
+	expect(name, 1, err_text);
+	tap_ok(fake.calls[F_REBOOT] == reboots, "%s: nothing booted", name);
+}
+
+/* A loaded kernel with a record naming test and small. */
+static void loaded(void)
+{
+	reset();
+	CTL(LOAD);
+	if (o.status)
+		show_err();
+}
+
+static void test_exec(void)
+{
+	loaded();
+	fake_fail(F_READ_LOADED, -EACCES, NULL);
+	exec_refused("kexec exec, kexec_loaded unreadable",
+		     "/sys/kernel/kexec_loaded");
+
+	reset();
+	exec_refused("kexec exec without a loaded kernel",
+		     "no kernel is loaded");
+
+	reset();
+	fake.kexec_loaded = 1;
+	exec_refused("kexec exec of a kernel loaded otherwise, pools attached",
+		     "not loaded by vmpkramctl kexec load");
+	tap_ok(fake.calls[F_POOL_SEAL] == 0, "... nothing sealed");
+
+	reset();
+	fake.kexec_loaded = 1;
+	fake.loaded = 0;
+	CTL("kexec", "exec");
+	expect("kexec exec of a kernel loaded otherwise, no pools", 1,
+	       "kexec exec: reboot");
+	tap_ok(fake.calls[F_REBOOT] == 1, "... it boots (the fake reboot fails)");
+
+	loaded();
+	fake_add_pool("late", 0x70000000, 64ULL << 20, VMPKRAM_POOL_READY);
+	exec_refused("kexec exec, a pool attached after load",
+		     "pool late was attached after kexec load");
+
+	loaded();
+	fake_del_pool("small");
+	exec_refused("kexec exec, a pool detached after load",
+		     "pool small was detached after kexec load");
+
+	loaded();
+	fake_pool("small")->base = 0x80000000;
+	exec_refused("kexec exec, a pool attached elsewhere since",
+		     "pool small is now");
+
+	loaded();
+	fake_fail(F_IS_LOADED, -EACCES, NULL);
+	exec_refused("kexec exec, module state unreadable",
+		     "kexec exec: is the vmpkram module loaded");
+
+	loaded();
+	fake_fail(F_STATUS, -ENOMEM, NULL);
+	exec_refused("kexec exec, module status fails", "module status");
+
+	loaded();
+	fake_fail(F_POOL_LIST, -EPERM, NULL);
+	exec_refused("kexec exec, pool list refused", "kexec exec");
+
+	loaded();
+	fake_pool("test")->state = VMPKRAM_POOL_READY;	/* unsealed since */
+	fake_fail(F_POOL_SEAL, -EROFS, "vmpkram: the system is going down");
+	exec_refused("kexec exec, seal fails", "the system is going down");
+
+	loaded();
+	snprintf(fake.boot_id, sizeof(fake.boot_id), "boot-2");
+	exec_refused("kexec exec with a record of another boot",
+		     "not loaded by vmpkramctl kexec load");
+
+	loaded();
+	if (!tap_ok(truncate(state_file, 10) == 0, "truncate the record"))
+		return;
+	exec_refused("kexec exec with a damaged record", "kexec exec: reading");
+
+	loaded();
+	fake_pool("test")->state = VMPKRAM_POOL_READY;	/* unsealed since */
+	CTL("kexec", "exec");
+	expect("kexec exec", 1, "kexec exec: reboot");
+	tap_ok(fake.calls[F_REBOOT] == 1 &&
+	       state("test") == VMPKRAM_POOL_SEALED,
+	       "... seals pool test again, then boots (the fake reboot fails)");
+}
+
+/* ---------------------------------------------------------- kexec unload */
+
+static void test_unload(void)
+{
+	loaded();
+	fake_fail(F_FILE_LOAD, -EBUSY, NULL);
+	CTL("kexec", "unload");
+	expect("kexec unload, the unload fails", 1, "kexec unload");
+	tap_ok(state("test") == VMPKRAM_POOL_SEALED && recorded(),
+	       "... nothing changed");
+
+	loaded();
+	fake_fail(F_IS_LOADED, -EACCES, NULL);
+	CTL("kexec", "unload");
+	expect("kexec unload, module state unreadable", 1,
+	       "pool unseal");
+	tap_ok(!fake.kexec_loaded && !recorded(),
+	       "... the kernel is unloaded and the record gone");
+
+	loaded();
+	fake_fail(F_POOL_UNSEAL, -EPERM, NULL);
+	CTL("kexec", "unload");
+	expect("kexec unload, unseal fails", 1, "pool unseal");
+
+	loaded();
+	fake_fail(F_POOL_LIST, -EPERM, NULL);
+	CTL("kexec", "unload");
+	expect("kexec unload, pool list refused", 1, "pool unseal");
+	tap_ok(state("test") == VMPKRAM_POOL_SEALED,
+	       "... (the fake's pool stays sealed)");
+
+	loaded();
+	if (!tap_ok(!unlink(state_file) && !mkdir(state_file, 0700),
+		    "replace the record by a directory"))
+		return;
+	CTL("kexec", "unload");
+	expect("kexec unload, the record cannot be removed", 1, "removing");
+	tap_ok(state("test") == VMPKRAM_POOL_READY,
+	       "... the pools are unsealed all the same");
+	rmdir(state_file);
+
+	loaded();
+	CTL("kexec", "unload");
+	expect("kexec unload", 0, NULL);
+	tap_ok(!fake.kexec_loaded && !recorded() &&
+	       state("test") == VMPKRAM_POOL_READY,
+	       "... kernel unloaded, record gone, pools unsealed");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(state_dir, sizeof(state_dir), "%s/run", dir);
+	snprintf(state_file, sizeof(state_file), "%s/kexec.json", state_dir);
+	snprintf(image, sizeof(image), "%s/vmlinuz", dir);
+	if (!write_image(image, "0.0.0-vmpkram-test", 2047)) {
+		perror(image);
+		return 1;
+	}
+
+	test_load_failures();
+	test_load();
+	test_exec();
+	test_unload();
+
+	unlink(state_file);
+	rmdir(state_dir);
+	unlink(image);
+	rmdir(dir);
+	return tap_exit();
+}
