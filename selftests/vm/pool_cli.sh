@@ -170,8 +170,11 @@ check "... the files are intact" sh -c \
 umount "$MNT"
 check "attach of an attached pool: EEXIST" \
 	fails 1 "exists" pool attach small "$SMALL"
-check "attach over another pool: EBUSY" \
-	fails 1 "Device or resource busy" pool attach other "$SMALL"
+check "attach over another pool: EBUSY, says why" \
+	fails 1 "range overlaps another pool" pool attach other "$SMALL"
+check "... on one line" [ "$(wc -l <"$ERR")" -eq 1 ]
+check "... with --json: errno EBUSY" sh -c \
+	"vmpkramctl --json pool attach other $SMALL | grep -q '\"errno\": *16,'"
 check "attach of System RAM: says memmap=" \
 	fails 1 "memmap=" pool attach ram 64M@0x80000000
 check "attach of a misaligned range is a usage error" \
@@ -191,7 +194,8 @@ ver=$(od -An -tu2 -j526 -N2 /tmp/vmlinuz-other | tr -d ' ')
 printf 9 | dd of=/tmp/vmlinuz-other bs=1 seek=$((ver + 512)) conv=notrunc 2>/dev/null
 other=9${rel#?}
 check "kexec load of a release without module is refused" \
-	fails 1 "kernel $other: No such file" kexec load --kernel /tmp/vmlinuz-other
+	fails 1 "kernel $other: no vmpkram module for kernel $other" \
+	kexec load --kernel /tmp/vmlinuz-other
 check "... saying how to install it" grep -q "make dkms-install" "$ERR"
 check "... nothing sealed" state_is small READY
 check "... nothing loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 0 ]

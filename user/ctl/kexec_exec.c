@@ -23,8 +23,8 @@ static int check_loaded(struct ctl *ctl)
 		return ctl_fail_plain(ctl, "kexec exec: " KEXEC_LOADED, ret,
 				      "nothing was booted");
 	if (!ret)
-		return ctl_fail_plain(ctl, "kexec exec", -ENOENT,
-				      "no kernel is loaded: run " PROG " kexec load first");
+		return ctl_fail_why(ctl, "kexec exec", -ENOENT,
+				    "no kernel is loaded: run " PROG " kexec load first");
 	return 0;
 }
 
@@ -40,14 +40,14 @@ static int check_pools(struct ctl *ctl, const struct kexec_state *st,
 		snprintf(hint, sizeof(hint),
 			 "the loaded kernel was not loaded by " PROG " kexec load in this boot (no record in %s), so its command line may not name the %zu attached pool%s: run " PROG " kexec load",
 			 kexec_state_path(), now->n, now->n == 1 ? "" : "s");
-		return ctl_fail_plain(ctl, "kexec exec", -ESTALE, hint);
+		return ctl_fail_why(ctl, "kexec exec", -ESTALE, hint);
 	}
 	if (!kexec_pools_diff(&st->pools, now, why, sizeof(why)))
 		return 0;
 	snprintf(hint, sizeof(hint),
 		 "%s, so the loaded command line does not match the pools: run " PROG " kexec load again",
 		 why);
-	return ctl_fail_plain(ctl, "kexec exec", -ESTALE, hint);
+	return ctl_fail_why(ctl, "kexec exec", -ESTALE, hint);
 }
 
 static void print_booting(struct ctl *ctl, const struct kexec_state *st,
@@ -108,7 +108,7 @@ int cmd_kexec_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return ret;
 	ret = check_loaded(ctl);
 	if (!ret && !kexec_has_cap(CAP_SYS_BOOT))
-		ret = ctl_fail_plain(ctl, "kexec exec", -EPERM,
-				     "needs CAP_SYS_BOOT: run it as root");
+		ret = ctl_fail_why(ctl, "kexec exec", -EPERM,
+				   "needs CAP_SYS_BOOT: run it as root");
 	return ret ? ret : exec(ctl);
 }

@@ -50,8 +50,8 @@ static int open_file(struct kload *kl, const char *opt, const char *path,
 	if (fstat(*fd, &st))
 		return ctl_fail_plain(kl->ctl, what, -errno, NULL);
 	if (!S_ISREG(st.st_mode))
-		return ctl_fail_plain(kl->ctl, what, -EINVAL,
-				      "not a regular file");
+		return ctl_fail_why(kl->ctl, what, -EINVAL,
+				    "not a regular file");
 	return 0;
 }
 
@@ -70,7 +70,7 @@ static int check_image(struct kload *kl)
 	if (!ret)
 		return 0;
 	snprintf(what, sizeof(what), "kexec load: --kernel %s", kl->kernel);
-	return ctl_fail_plain(kl->ctl, what, ret, why);
+	return ctl_fail_why(kl->ctl, what, ret, why);
 }
 
 /* The target kernel must be able to load vmpkram, or its pools wait. */
@@ -91,9 +91,8 @@ static int check_module(struct kload *kl)
 	if (!kl->force)
 		return ctl_fail(kl->ctl, what, -ENOENT,
 				"--force loads it anyway");
-	if (!kl->ctl->json)
-		fprintf(stderr, PROG ": warning: %s\n" PROG ": warning: loading anyway (--force): the pools wait until a vmpkram module is loaded there\n",
-			vmpkram_last_error(kl->ctl->lib));
+	fprintf(stderr, PROG ": warning: %s; loading anyway (--force): the pools wait until a vmpkram module is loaded there\n",
+		vmpkram_last_error(kl->ctl->lib));
 	return 0;
 }
 
@@ -107,28 +106,29 @@ static int compose(struct kload *kl, const char *pools)
 	kl->cmdline = NULL;
 	ret = cmdline_compose(kl->explicit, kl->running, pools, kl->append,
 			      &kl->cmdline);
+	if (ret == -EINVAL)
+		return ctl_fail_why(kl->ctl, "kexec load: command line", ret,
+				    "a double quote is not closed");
 	if (ret)
 		return ctl_fail_plain(kl->ctl, "kexec load: command line", ret,
-				      ret == -EINVAL ? "a double quote is not closed" :
-						       NULL);
+				      NULL);
 	if (strlen(kl->cmdline) <= max)
 		return 0;
 	snprintf(hint, sizeof(hint),
 		 "%zu bytes, kernel %s takes at most %zu: shorten --append or --command-line",
 		 strlen(kl->cmdline), kl->bz.release, max);
-	return ctl_fail_plain(kl->ctl, "kexec load: command line", -E2BIG,
-			      hint);
+	return ctl_fail_why(kl->ctl, "kexec load: command line", -E2BIG, hint);
 }
 
 /* What kexec_file_load would refuse anyway, said before the seal. */
 static int check_privileges(struct kload *kl)
 {
 	if (!kexec_has_cap(CAP_SYS_BOOT))
-		return ctl_fail_plain(kl->ctl, "kexec load", -EPERM,
-				      "needs CAP_SYS_BOOT: run it as root");
+		return ctl_fail_why(kl->ctl, "kexec load", -EPERM,
+				    "needs CAP_SYS_BOOT: run it as root");
 	if (kexec_read_flag("/proc/sys/kernel/kexec_load_disabled") == 1)
-		return ctl_fail_plain(kl->ctl, "kexec load", -EPERM,
-				      "kexec is disabled until reboot (/proc/sys/kernel/kexec_load_disabled is 1)");
+		return ctl_fail_why(kl->ctl, "kexec load", -EPERM,
+				    "kexec is disabled until reboot (/proc/sys/kernel/kexec_load_disabled is 1)");
 	return 0;
 }
 

@@ -56,8 +56,8 @@ int cmd_kexec_unload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	if (ret >= 0)
 		return ret;
 	if (!kexec_has_cap(CAP_SYS_BOOT))
-		return ctl_fail_plain(ctl, "kexec unload", -EPERM,
-				      "needs CAP_SYS_BOOT: run it as root");
+		return ctl_fail_why(ctl, "kexec unload", -EPERM,
+				    "needs CAP_SYS_BOOT: run it as root");
 	ret = kexec_file_load_fd(-1, -1, NULL, KEXEC_FILE_UNLOAD);
 	if (ret)
 		return ctl_fail_plain(ctl, "kexec unload", ret,

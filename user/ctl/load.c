@@ -33,13 +33,12 @@ int cmd_load(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 				       "invalid module parameter '%s' (expected PARAM=VALUE)",
 				       argv[optind + bad]);
 	if (ret)
-		return ctl_fail(ctl, "load", ret, NULL);
+		return ctl_fail_plain(ctl, "load", ret, NULL);
 
 	ret = ctl_lib(ctl);
 	if (!ret) {
 		ret = vmpkram_module_load(ctl->lib, options);
-		ret = ret ? ctl_fail(ctl, "load", ret,
-				     ret == -EPERM ? "need CAP_SYS_MODULE" : NULL) :
+		ret = ret ? ctl_fail(ctl, "load", ret, NULL) :
 			    ctl_print_loaded(ctl, true);
 	}
 	free(options);

@@ -228,8 +228,7 @@ static int list_pool(struct ls *ls, const struct vmpkram_pool *p,
 	if (ret < 0) {
 		snprintf(what, sizeof(what), "ls %s", p->name);
 		ls_clear(ls);
-		return ctl_fail(ls->ctl, what, ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ls->ctl, what, ret, NULL);
 	}
 	qsort(ls->files, ls->n, sizeof(*ls->files), by_name);
 	if (arr)

@@ -23,59 +23,58 @@ int ctl_lib(struct ctl *ctl)
 	return 0;
 }
 
-static void json_error(int error, const char *message, const char *detail)
+static void json_error(int error, const char *message)
 {
 	struct json_object *obj = json_object_new_object();
 	struct json_object *e = json_object_new_object();
 
 	json_object_object_add(e, "errno", json_object_new_int(error));
 	json_object_object_add(e, "message", json_object_new_string(message));
-	if (detail)
-		json_object_object_add(e, "detail",
-				       json_object_new_string(detail));
 	json_object_object_add(obj, "error", e);
 	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
 }
 
 /*
- * "vmpkramctl: WHAT: strerror (HINT)", then the library's explanation
- * (the kernel's extended ACK, or what the library was doing) when it adds
- * anything.  Returns the exit status for runtime errors.
+ * "WHAT: REASON[; HINT]" on one line, as text or as a JSON error; a
+ * REASON that starts with WHAT (library messages name their context) is
+ * not given WHAT twice.
  */
-int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint)
+static int fail(struct ctl *ctl, const char *what, int error,
+		const char *reason, const char *hint)
 {
-	const char *detail = ctl->lib ? vmpkram_last_error(ctl->lib) : "";
-	const char *reason = strerror(-error);
-	char msg[512];
+	size_t len = strlen(what);
+	char msg[1024];
 
-	if (!detail[0] || !strcmp(detail, reason))
-		detail = NULL;
-	snprintf(msg, sizeof(msg), "%s: %s%s%s%s", what, reason,
-		 hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
-	if (ctl->json) {
-		json_error(-error, msg, detail);
-	} else {
+	if (!strncmp(reason, what, len) &&
+	    (reason[len] == ':' || reason[len] == ' '))
+		what = "";
+	snprintf(msg, sizeof(msg), "%s%s%s%s%s", what, what[0] ? ": " : "",
+		 reason, hint ? "; " : "", hint ? hint : "");
+	if (ctl->json)
+		json_error(-error, msg);
+	else
 		fprintf(stderr, PROG ": %s\n", msg);
-		/* Library messages may name the context themselves. */
-		if (detail && !strncmp(detail, what, strlen(what)))
-			fprintf(stderr, PROG ": %s\n", detail);
-		else if (detail)
-			fprintf(stderr, PROG ": %s: %s\n", what, detail);
-	}
 	return EXIT_FAILURE;
 }
 
-/*
- * ctl_fail() for failures of vmpkramctl's own checks: the library's last
- * error belongs to an earlier call and would only mislead.
- */
+int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint)
+{
+	const char *reason = ctl->lib ? vmpkram_last_error(ctl->lib) : "";
+
+	return fail(ctl, what, error, reason[0] ? reason : strerror(-error),
+		    hint);
+}
+
 int ctl_fail_plain(struct ctl *ctl, const char *what, int error,
 		   const char *hint)
 {
-	struct ctl plain = *ctl;
+	return fail(ctl, what, error, strerror(-error), hint);
+}
 
-	plain.lib = NULL;
-	return ctl_fail(&plain, what, error, hint);
+int ctl_fail_why(struct ctl *ctl, const char *what, int error,
+		 const char *why)
+{
+	return fail(ctl, what, error, why, NULL);
 }
 
 int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
@@ -91,7 +90,7 @@ int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 	va_end(args);
 
 	if (ctl->json)
-		json_error(EINVAL, msg, NULL);
+		json_error(EINVAL, msg);
 	else
 		fprintf(stderr, PROG ": %s\n", msg);
 	fprintf(stderr, "Usage: " PROG " %s%s%s\nTry '" PROG " %s --help'.\n",

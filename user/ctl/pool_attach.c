@@ -56,8 +56,7 @@ int cmd_pool_attach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return ret;
 	ret = vmpkram_pool_attach(ctl->lib, name, base, size, &pool);
 	if (ret)
-		return ctl_fail(ctl, "pool attach", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "pool attach", ret, NULL);
 	print_result(ctl, &pool);
 	return EXIT_SUCCESS;
 }

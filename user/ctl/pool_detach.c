@@ -23,9 +23,7 @@ int cmd_pool_detach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return ret;
 	ret = vmpkram_pool_detach(ctl->lib, name);
 	if (ret)
-		return ctl_fail(ctl, "pool detach", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" :
-				ret == -EBUSY ? "unmount it first" : NULL);
+		return ctl_fail(ctl, "pool detach", ret, NULL);
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "name",

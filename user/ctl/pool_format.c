@@ -78,15 +78,13 @@ static int format(struct ctl *ctl, const char *name, bool yes)
 		return ret;
 	ret = vmpkram_pool_get(ctl->lib, name, &old);
 	if (ret)
-		return ctl_fail(ctl, "pool format", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "pool format", ret, NULL);
 	if (!yes && !ctl->json && !confirmed(&old))
-		return ctl_fail(ctl, "pool format", -ECANCELED,
-				"not confirmed, nothing changed");
+		return ctl_fail_why(ctl, "pool format", -ECANCELED,
+				    "not confirmed; nothing changed");
 	ret = vmpkram_pool_format(ctl->lib, name, &new);
 	if (ret)
-		return ctl_fail(ctl, "pool format", ret,
-				ret == -EBUSY ? "unmount it first" : NULL);
+		return ctl_fail(ctl, "pool format", ret, NULL);
 	print_result(ctl, &old, &new);
 	return EXIT_SUCCESS;
 }

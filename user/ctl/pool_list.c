@@ -21,8 +21,8 @@ int ctl_require_module(struct ctl *ctl, const char *what)
 	if (ret < 0)
 		return ctl_fail(ctl, what, ret, NULL);
 	if (!ret)
-		return ctl_fail(ctl, what, -ENODEV,
-				"the vmpkram module is not loaded: load it with " PROG " load");
+		return ctl_fail_why(ctl, what, -ENODEV,
+				    "the vmpkram module is not loaded: load it with " PROG " load");
 	return 0;
 }
 

@@ -47,8 +47,7 @@ int cmd_pool_seal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	ctl_pool_wait_scrub(ctl, name);
 	ret = vmpkram_pool_seal(ctl->lib, name, &reply);
 	if (ret)
-		return ctl_fail(ctl, "pool seal", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "pool seal", ret, NULL);
 	ret = cmdline_compose("", NULL, reply, NULL, &cmdline);
 	free(reply);
 	if (ret)

@@ -23,8 +23,7 @@ int cmd_pool_unseal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return ret;
 	ret = vmpkram_pool_unseal(ctl->lib, name);
 	if (ret)
-		return ctl_fail(ctl, "pool unseal", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "pool unseal", ret, NULL);
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "name",

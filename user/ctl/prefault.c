@@ -85,7 +85,7 @@ static int add_range(struct pf *pf, uint64_t addr, uint64_t len)
 {
 	pf->ranges = calloc(1, sizeof(*pf->ranges));
 	if (!pf->ranges)
-		return ctl_fail(pf->ctl, "prefault", -ENOMEM, NULL);
+		return ctl_fail_plain(pf->ctl, "prefault", -ENOMEM, NULL);
 	pf->ranges[0] = (struct pf_range){ .addr = addr, .len = len };
 	pf->nr_ranges = 1;
 	return 0;
@@ -103,27 +103,27 @@ static int ranges_from_maps(struct pf *pf)
 
 	snprintf(what, sizeof(what), "prefault %s", pf->file);
 	if (stat(pf->file, &st))
-		return ctl_fail(pf->ctl, what, -errno, NULL);
+		return ctl_fail_plain(pf->ctl, what, -errno, NULL);
 	snprintf(path, sizeof(path), "/proc/%u/maps", pf->pid);
 	f = fopen(path, "re");
 	if (!f)
-		return ctl_fail(pf->ctl, path, -errno,
-				errno == ENOENT ? "no such process" : NULL);
+		return ctl_fail_plain(pf->ctl, path, -errno,
+				      errno == ENOENT ? "no such process" : NULL);
 	ret = maps_find_file(f, major(st.st_dev), minor(st.st_dev),
 			     st.st_ino, &r, &n);
 	fclose(f);
 	if (ret)
-		return ctl_fail(pf->ctl, path, ret, NULL);
+		return ctl_fail_plain(pf->ctl, path, ret, NULL);
 	if (!n) {
 		snprintf(what + strlen(what), sizeof(what) - strlen(what),
 			 " in pid %u", pf->pid);
-		return ctl_fail(pf->ctl, what, -ENOENT,
-				"the process has no writable mapping of this file");
+		return ctl_fail_why(pf->ctl, what, -ENOENT,
+				    "the process has no writable mapping of this file");
 	}
 	pf->ranges = calloc(n, sizeof(*pf->ranges));
 	if (!pf->ranges) {
 		free(r);
-		return ctl_fail(pf->ctl, "prefault", -ENOMEM, NULL);
+		return ctl_fail_plain(pf->ctl, "prefault", -ENOMEM, NULL);
 	}
 	for (i = 0; i < n; i++)
 		pf->ranges[i] = (struct pf_range){
@@ -149,14 +149,14 @@ static int ranges_from_file(struct pf *pf)
 	snprintf(what, sizeof(what), "prefault %s", pf->file);
 	fd = open(pf->file, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
-		return ctl_fail(pf->ctl, what, -errno, NULL);
+		return ctl_fail_plain(pf->ctl, what, -errno, NULL);
 	if (fstat(fd, &st)) {
-		ret = ctl_fail(pf->ctl, what, -errno, NULL);
+		ret = ctl_fail_plain(pf->ctl, what, -errno, NULL);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0) {
-		ret = ctl_fail(pf->ctl, what, -EINVAL,
-			       "not a regular file with a size; truncate -s SIZE it first");
+		ret = ctl_fail_why(pf->ctl, what, -EINVAL,
+				   "not a regular file with a size: truncate -s SIZE it first");
 		goto out;
 	}
 	pf->map_len = ((uint64_t)st.st_size + page - 1) & ~(uint64_t)(page - 1);
@@ -164,7 +164,7 @@ static int ranges_from_file(struct pf *pf)
 		       MAP_SHARED, fd, 0);
 	if (pf->map == MAP_FAILED) {
 		pf->map = NULL;
-		ret = ctl_fail(pf->ctl, what, -errno, NULL);
+		ret = ctl_fail_plain(pf->ctl, what, -errno, NULL);
 		goto out;
 	}
 	ret = add_range(pf, (uintptr_t)pf->map, pf->map_len);
@@ -279,26 +279,13 @@ static void progress_init(struct pf *pf)
 
 /* -------------------------------------------------------------- run */
 
-static void range_what(const struct pf *pf, const struct pf_range *r,
-		       char *buf, size_t size)
-{
-	int len = snprintf(buf, size, "prefault 0x%llx-0x%llx",
-			   (unsigned long long)r->addr,
-			   (unsigned long long)(r->addr + r->len));
-
-	if (pf->file)
-		len += snprintf(buf + len, size - len, " (%s)", pf->file);
-	if (pf->pid)
-		snprintf(buf + len, size - len, " of pid %u", pf->pid);
-}
-
 static int run_range(struct pf *pf, struct pf_range *r)
 {
 	struct vmpkram_prefault req = {
 		.flags = pf->flags, .addr = r->addr, .len = r->len,
 		.pid = pf->pid, .threads = pf->threads,
 	};
-	char what[700], hint[96], d[32], l[32];
+	char hint[96], d[32], l[32];
 	double t0 = now_s();
 	int ret;
 
@@ -316,11 +303,11 @@ static int run_range(struct pf *pf, struct pf_range *r)
 	if (!ret)
 		return 0;
 
-	range_what(pf, r, what, sizeof(what));
+	/* The library's message names the range and the process. */
 	fmt_size(r->done, d, sizeof(d));
 	fmt_size(r->len, l, sizeof(l));
 	snprintf(hint, sizeof(hint), "%s of %s done", d, l);
-	return ctl_fail(pf->ctl, what, ret, hint);
+	return ctl_fail(pf->ctl, "prefault", ret, hint);
 }
 
 /* The most workers any range's job used. */

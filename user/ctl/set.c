@@ -31,8 +31,7 @@ static int set_max_workers(struct ctl *ctl, const struct ctl_cmd *cmd,
 
 	ret = vmpkram_set_max_workers(ctl->lib, n);
 	if (ret)
-		return ctl_fail(ctl, "set max-workers", ret,
-				ret == -EPERM ? "need CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "set max-workers", ret, NULL);
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "max_workers",

@@ -21,7 +21,6 @@ int cmd_unload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 
 	ret = vmpkram_module_unload(ctl->lib);
 	if (ret)
-		return ctl_fail(ctl, "unload", ret,
-				ret == -EPERM ? "need CAP_SYS_MODULE" : NULL);
+		return ctl_fail(ctl, "unload", ret, NULL);
 	return ctl_print_loaded(ctl, false);
 }

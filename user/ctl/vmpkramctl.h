@@ -117,11 +117,25 @@ void ctl_pools_free(struct ctl_pools *pools);
  */
 void ctl_pool_wait_scrub(struct ctl *ctl, const char *name);
 
-/* output.c */
+/*
+ * output.c.  A failure is one line on stderr (with --json, an
+ * {"error": {"errno", "message"}} object on stdout):
+ * "vmpkramctl: WHAT: REASON; HINT", where REASON is what went wrong and
+ * HINT, when given, what to do.  Each returns the exit status for a
+ * runtime error.
+ *
+ * ctl_fail(): a library call failed; REASON is its explanation
+ * (vmpkram_last_error(): the kernel's extended-ACK message when it sent
+ * one), which usually says what to do already.
+ */
 int ctl_lib(struct ctl *ctl);
 int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint);
+/* A system call failed: REASON is strerror(-@error). */
 int ctl_fail_plain(struct ctl *ctl, const char *what, int error,
 		   const char *hint);
+/* vmpkramctl refuses by itself: REASON is @why (@error for JSON only). */
+int ctl_fail_why(struct ctl *ctl, const char *what, int error,
+		 const char *why);
 int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 		    const char *format, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -6,6 +6,9 @@
  * it checked: its exit status, what it printed, and which calls it made
  * (was anything sealed, loaded, booted?).
  *
+ * Errors: one line, what failed and why (the kernel's extended-ACK
+ * message when it sent one) and what to do; the same as a JSON object.
+ *
  * kexec: every failure to see the pools stops load and exec before
  * anything changes and is reported by unload; exec refuses when the
  * pools attached now are not the ones kexec load recorded.
@@ -132,6 +135,79 @@ static void reset(void)
 {
 	fake_reset(state_dir);
 	unlink(state_file);
+}
+
+/* --------------------------------------------------------------- errors */
+
+static void loaded(void);
+
+/* stderr is exactly @line (and a newline). */
+static void one_line(const char *name, const char *line)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "%s\n", line);
+	if (!tap_ok(!strcmp(o.err, want), "%s: one line: %s", name, line))
+		show_err();
+}
+
+static void test_errors(void)
+{
+	struct json_object *obj, *e, *v;
+
+	reset();
+	fake_fail(F_SET_WORKERS, -EPERM,
+		  "vmpkram: this command needs CAP_SYS_ADMIN");
+	CTL("set", "max-workers", "4");
+	expect("set refused by the kernel", 1, NULL);
+	one_line("set refused by the kernel",
+		 "vmpkramctl: set max-workers: vmpkram: this command needs CAP_SYS_ADMIN");
+
+	CTL("--json", "set", "max-workers", "4");
+	expect("--json set refused by the kernel", 1, NULL);
+	obj = json_tokener_parse(o.out);
+	tap_ok(obj && json_object_object_get_ex(obj, "error", &e) &&
+	       json_object_object_length(obj) == 1 &&
+	       json_object_object_length(e) == 2 &&
+	       json_object_object_get_ex(e, "errno", &v) &&
+	       json_object_get_int(v) == EPERM &&
+	       json_object_object_get_ex(e, "message", &v) &&
+	       !strcmp(json_object_get_string(v),
+		       "set max-workers: vmpkram: this command needs CAP_SYS_ADMIN") &&
+	       !o.err[0],
+	       "... as JSON: {\"error\": {\"errno\": 1, \"message\": the same}}, nothing on stderr");
+	json_object_put(obj);
+
+	reset();
+	fake_fail(F_POOL_FORMAT, -EBUSY,
+		  "vmpkram: pool is mounted: unmount its vmpkramfs first");
+	CTL("pool", "format", "test", "--yes");
+	expect("format of a mounted pool", 1, NULL);
+	one_line("format of a mounted pool",
+		 "vmpkramctl: pool format: vmpkram: pool is mounted: unmount its vmpkramfs first");
+
+	reset();
+	fake_fail(F_POOL_GET, -ENODEV,
+		  "pool get: no pool named x is attached (vmpkramctl pool status lists them)");
+	CTL("pool", "format", "x", "--yes");
+	expect("format of a pool that is not there", 1, NULL);
+	one_line("format of a pool that is not there",
+		 "vmpkramctl: pool format: pool get: no pool named x is attached (vmpkramctl pool status lists them)");
+
+	reset();
+	fake_fail(F_POOL_SEAL, -EPERM,
+		  "pool seal: needs CAP_SYS_ADMIN (pools name physical addresses)");
+	CTL("pool", "seal");
+	expect("seal without privileges", 1, NULL);
+	one_line("seal without privileges (the library names the command)",
+		 "vmpkramctl: pool seal: needs CAP_SYS_ADMIN (pools name physical addresses)");
+
+	loaded();
+	fake_fail(F_FILE_LOAD, -EBUSY, NULL);
+	CTL("kexec", "unload");
+	expect("kexec unload, a system call fails", 1, NULL);
+	one_line("kexec unload, a system call fails",
+		 "vmpkramctl: kexec unload: Device or resource busy; another kexec load is in progress: try again");
 }
 
 /* ------------------------------------------------------------ kexec load */
@@ -397,6 +473,7 @@ int main(void)
 		return 1;
 	}
 
+	test_errors();
 	test_load_failures();
 	test_load();
 	test_exec();
