@@ -98,14 +98,12 @@ static int exec(struct ctl *ctl)
 	return ret;
 }
 
-int cmd_kexec_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		   char **argv)
+CMD(kexec_exec)
 {
 	int ret;
 
-	ret = ctl_no_args(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
+	(void)cmd;
+	(void)args;
 	ret = check_loaded(ctl);
 	if (!ret && !kexec_has_cap(CAP_SYS_BOOT))
 		ret = ctl_fail_why(ctl, "kexec exec", -EPERM,

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/capability.h>
 #include <linux/kexec.h>
 #include <stdio.h>
@@ -253,57 +252,26 @@ static void print_text(const struct kload *kl)
 	       kl->cmdline);
 }
 
-static int parse_options(struct kload *kl, int argc, char **argv)
+static int get_options(struct kload *kl, const struct ctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "command-line", required_argument, NULL, 'c' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	int c;
+	const struct ctl_cmd *cmd = kl->cmd;
 
-	while ((c = getopt_long(argc, argv, ":k:i:a:c:fh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			kl->kernel = optarg;
-			break;
-		case 'i':
-			kl->initrd = optarg;
-			break;
-		case 'a':
-			kl->append = optarg;
-			break;
-		case 'c':
-			kl->explicit = optarg;
-			break;
-		case 'f':
-			kl->force = true;
-			break;
-		case 'h':
-			return ctl_help(kl->cmd);
-		default:
-			return ctl_bad_option(kl->ctl, kl->cmd, argv, c);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(kl->ctl, kl->cmd,
-				       "unexpected argument '%s'", argv[optind]);
+	kl->kernel = ctl_opt(cmd, args, 'k');
+	kl->initrd = ctl_opt(cmd, args, 'i');
+	kl->append = ctl_opt(cmd, args, 'a');
+	kl->explicit = ctl_opt(cmd, args, 'c');
+	kl->force = ctl_opt(cmd, args, 'f');
 	if (!kl->kernel)
-		return ctl_usage_error(kl->ctl, kl->cmd, "--kernel is required");
+		return ctl_usage_error(kl->ctl, cmd, "--kernel is required");
 	return -1;
 }
 
-int cmd_kexec_load(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		   char **argv)
+CMD(kexec_load)
 {
 	struct kload kl = { .ctl = ctl, .cmd = cmd, .kfd = -1, .ifd = -1 };
 	int ret;
 
-	ret = parse_options(&kl, argc, argv);
+	ret = get_options(&kl, args);
 	if (ret >= 0)
 		return ret;
 	ret = prepare(&kl);

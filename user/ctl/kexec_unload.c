@@ -46,15 +46,13 @@ static int unseal(struct ctl *ctl)
 	return 0;
 }
 
-int cmd_kexec_unload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		     char **argv)
+CMD(kexec_unload)
 {
 	struct json_object *obj;
 	int ret, status;
 
-	ret = ctl_no_args(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
+	(void)cmd;
+	(void)args;
 	if (!kexec_has_cap(CAP_SYS_BOOT))
 		return ctl_fail_why(ctl, "kexec unload", -EPERM,
 				    "needs CAP_SYS_BOOT: run it as root");

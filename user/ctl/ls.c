@@ -6,7 +6,6 @@
  * physical memory every byte lives.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -275,29 +274,13 @@ static int run(struct ls *ls, const char *name)
 	return ret;
 }
 
-int cmd_ls(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+CMD(ls)
 {
-	static const struct option opts[] = {
-		{ "extents", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	struct ls ls = { .ctl = ctl };
+	struct ls ls = { .ctl = ctl, .extents = ctl_opt(cmd, args, 'e') };
 	const char *name;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":eh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			ls.extents = true;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	return run(&ls, name);

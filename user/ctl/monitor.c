@@ -4,7 +4,6 @@
  * SIGINT/SIGTERM, all of which end it with exit status 0.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -145,41 +144,21 @@ static int monitor(struct ctl *ctl, uint32_t count, int timeout_ms)
 	return EXIT_SUCCESS;
 }
 
-int cmd_monitor(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		char **argv)
+CMD(monitor)
 {
-	static const struct option opts[] = {
-		{ "count", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
+	const char *c = ctl_opt(cmd, args, 'c'), *t = ctl_opt(cmd, args, 't');
 	uint32_t count = 0, timeout;
-	int c, timeout_ms = -1;
+	int timeout_ms = -1;
 
-	while ((c = getopt_long(argc, argv, "+:c:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			if (parse_u32(optarg, 1, UINT32_MAX, &count))
-				return ctl_usage_error(ctl, cmd,
-						       "--count: '%s' is not a number from 1 to %u",
-						       optarg, UINT32_MAX);
-			break;
-		case 't':
-			if (parse_u32(optarg, 0, TIMEOUT_MAX, &timeout))
-				return ctl_usage_error(ctl, cmd,
-						       "--timeout: '%s' is not a number of seconds from 0 to %d",
-						       optarg, TIMEOUT_MAX);
-			timeout_ms = timeout * 1000;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind]);
+	if (c && parse_u32(c, 1, UINT32_MAX, &count))
+		return ctl_usage_error(ctl, cmd,
+				       "--count: '%s' is not a number from 1 to %u",
+				       c, UINT32_MAX);
+	if (t && parse_u32(t, 0, TIMEOUT_MAX, &timeout))
+		return ctl_usage_error(ctl, cmd,
+				       "--timeout: '%s' is not a number of seconds from 0 to %d",
+				       t, TIMEOUT_MAX);
+	if (t)
+		timeout_ms = timeout * 1000;
 	return monitor(ctl, count, timeout_ms);
 }

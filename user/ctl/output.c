@@ -4,7 +4,6 @@
  * and the status in both forms.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,66 +95,6 @@ int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 	fprintf(stderr, "Usage: " PROG " %s%s%s\nTry '" PROG " %s --help'.\n",
 		cmd->name, cmd->args[0] ? " " : "", cmd->args, cmd->name);
 	return EXIT_USAGE;
-}
-
-/* Reports getopt_long()'s '?' or ':' for the option at argv[optind - 1]. */
-int ctl_bad_option(struct ctl *ctl, const struct ctl_cmd *cmd, char **argv,
-		   int c)
-{
-	const char *opt = argv[optind - 1];
-
-	if (c == ':')
-		return ctl_usage_error(ctl, cmd, "option '%s' needs a value",
-				       opt);
-	if (optopt)
-		return ctl_usage_error(ctl, cmd, "unknown option '-%c'",
-				       optopt);
-	return ctl_usage_error(ctl, cmd, "unknown option '%s'", opt);
-}
-
-int ctl_help(const struct ctl_cmd *cmd)
-{
-	printf("Usage: " PROG " [--json] %s%s%s\n\n%s\n", cmd->name,
-	       cmd->args[0] ? " " : "", cmd->args, cmd->summary);
-	if (cmd->help[0])
-		printf("\n%s", cmd->help);
-	return EXIT_SUCCESS;
-}
-
-/*
- * Option parsing for commands whose only option is --help; "+" stops at
- * the first argument, so "set max-workers -1" reaches the number check.
- * Returns -1 when the command should go on, else the exit status.
- */
-int ctl_help_option(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return ctl_bad_option(ctl, cmd, argv, c);
-		return ctl_help(cmd);
-	}
-	return -1;
-}
-
-/* As ctl_help_option(), for commands that take no arguments either. */
-int ctl_no_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		char **argv)
-{
-	int ret = ctl_help_option(ctl, cmd, argc, argv);
-
-	if (ret >= 0)
-		return ret;
-	if (optind < argc)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind]);
-	return -1;
 }
 
 /* Nothing to say in text mode; JSON callers get the new state. */

@@ -6,7 +6,6 @@
  * overlaps, metadata).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 
 #include "parse.h"
@@ -30,25 +29,21 @@ static void print_result(struct ctl *ctl, const struct vmpkram_pool *p)
 		       p->name);
 }
 
-int cmd_pool_attach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_attach)
 {
 	struct vmpkram_pool pool = { .size = sizeof(pool) };
 	uint64_t size, base;
 	const char *name, *why;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
-	if (argc - optind != 2)
+	if (args->argc != 2)
 		return ctl_usage_error(ctl, cmd, "expected NAME and SIZE@ADDR");
-	name = argv[optind];
+	name = args->argv[0];
 	ret = ctl_pool_name_arg(ctl, cmd, name);
 	if (ret >= 0)
 		return ret;
-	if (parse_pool_range(argv[optind + 1], &size, &base, &why))
-		return ctl_usage_error(ctl, cmd, "'%s': %s", argv[optind + 1],
+	if (parse_pool_range(args->argv[1], &size, &base, &why))
+		return ctl_usage_error(ctl, cmd, "'%s': %s", args->argv[1],
 				       why);
 
 	ret = ctl_require_module(ctl, "pool attach");

@@ -5,7 +5,6 @@
  * terminal).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -89,31 +88,13 @@ static int format(struct ctl *ctl, const char *name, bool yes)
 	return EXIT_SUCCESS;
 }
 
-int cmd_pool_format(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_format)
 {
-	static const struct option opts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	const char *name;
-	bool yes = false;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'y':
-			yes = true;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	ret = ctl_pool_args(ctl, cmd, argc, argv, true, &name);
+	ret = ctl_pool_args(ctl, cmd, args, true, &name);
 	if (ret >= 0)
 		return ret;
-	return format(ctl, name, yes);
+	return format(ctl, name, ctl_opt(cmd, args, 'y') != NULL);
 }

@@ -5,7 +5,6 @@
  * load the module, and with it the command line's pools, as a side effect.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "parse.h"
@@ -36,17 +35,16 @@ int ctl_pool_name_arg(struct ctl *ctl, const struct ctl_cmd *cmd,
 			       name, VMPKRAM_POOL_NAME_MAX);
 }
 
-int ctl_pool_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		  char **argv, bool required, const char **name)
+int ctl_pool_args(struct ctl *ctl, const struct ctl_cmd *cmd,
+		  const struct ctl_args *args, bool required,
+		  const char **name)
 {
 	*name = NULL;
-	if (optind >= argc)
+	if (!args->argc)
 		return required ? ctl_usage_error(ctl, cmd, "no pool name given") :
 				  -1;
-	if (argc - optind > 1)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind + 1]);
-	*name = argv[optind];
+	/* The table allows one argument: the parser refused more. */
+	*name = args->argv[0];
 	return ctl_pool_name_arg(ctl, cmd, *name);
 }
 

@@ -29,16 +29,13 @@ static void print_result(struct ctl *ctl, const char *name,
 	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
 }
 
-int cmd_pool_seal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		  char **argv)
+CMD(pool_seal)
 {
 	char *reply, *cmdline;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret < 0)
-		ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	ret = ctl_require_module(ctl, "pool seal");

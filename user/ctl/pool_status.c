@@ -2,7 +2,6 @@
 /*
  * vmpkramctl pool status [NAME]: every pool, or one, in full.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "vmpkramctl.h"
@@ -32,17 +31,13 @@ static void print_text(const struct ctl_pools *pools)
 	}
 }
 
-int cmd_pool_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_status)
 {
 	struct ctl_pools pools;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
-	ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	ret = ctl_require_module(ctl, "pool status");

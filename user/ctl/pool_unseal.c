@@ -6,16 +6,13 @@
 
 #include "vmpkramctl.h"
 
-int cmd_pool_unseal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_unseal)
 {
 	struct json_object *obj;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret < 0)
-		ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	ret = ctl_require_module(ctl, "pool unseal");

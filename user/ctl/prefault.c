@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -421,58 +420,27 @@ static int run(struct pf *pf)
 
 /* ----------------------------------------------------------- options */
 
-static int parse_options(struct pf *pf, int argc, char **argv)
+static int get_options(struct pf *pf, const struct ctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "range", required_argument, NULL, 'r' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "read", no_argument, NULL, 'R' },
-		{ "zero", no_argument, NULL, 'Z' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	struct ctl *ctl = pf->ctl;
 	const struct ctl_cmd *cmd = pf->cmd;
-	int c;
+	const char *pid = ctl_opt(cmd, args, 'p');
+	const char *threads = ctl_opt(cmd, args, 't');
 
-	while ((c = getopt_long(argc, argv, "+:r:f:p:t:RZh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			pf->range_arg = optarg;
-			break;
-		case 'f':
-			pf->file = optarg;
-			break;
-		case 'p':
-			if (parse_u32(optarg, 1, INT32_MAX, &pf->pid))
-				return ctl_usage_error(ctl, cmd,
-						       "--pid: '%s' is not a process id",
-						       optarg);
-			break;
-		case 't':
-			if (parse_u32(optarg, 0, VMPKRAM_WORKERS_LIMIT,
-				      &pf->threads))
-				return ctl_usage_error(ctl, cmd,
-						       "--threads: '%s' is not a number from 0 to %u",
-						       optarg, VMPKRAM_WORKERS_LIMIT);
-			break;
-		case 'R':
-			pf->flags |= VMPKRAM_PREFAULT_F_READ;
-			break;
-		case 'Z':
-			pf->flags |= VMPKRAM_PREFAULT_F_ZERO;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind]);
+	pf->range_arg = ctl_opt(cmd, args, 'r');
+	pf->file = ctl_opt(cmd, args, 'f');
+	if (pid && parse_u32(pid, 1, INT32_MAX, &pf->pid))
+		return ctl_usage_error(ctl, cmd,
+				       "--pid: '%s' is not a process id", pid);
+	if (threads && parse_u32(threads, 0, VMPKRAM_WORKERS_LIMIT,
+				 &pf->threads))
+		return ctl_usage_error(ctl, cmd,
+				       "--threads: '%s' is not a number from 0 to %u",
+				       threads, VMPKRAM_WORKERS_LIMIT);
+	if (ctl_opt(cmd, args, 'R'))
+		pf->flags |= VMPKRAM_PREFAULT_F_READ;
+	if (ctl_opt(cmd, args, 'Z'))
+		pf->flags |= VMPKRAM_PREFAULT_F_ZERO;
 	return -1;
 }
 
@@ -502,13 +470,12 @@ static int check_options(struct pf *pf)
 	return add_range(pf, addr, len) ?: -1;
 }
 
-int cmd_prefault(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		 char **argv)
+CMD(prefault)
 {
 	struct pf pf = { .ctl = ctl, .cmd = cmd };
 	int ret;
 
-	ret = parse_options(&pf, argc, argv);
+	ret = get_options(&pf, args);
 	if (ret < 0)
 		ret = check_options(&pf);
 	if (ret < 0)

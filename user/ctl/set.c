@@ -4,7 +4,6 @@
  * checked before the kernel is contacted.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "parse.h"
@@ -41,19 +40,14 @@ static int set_max_workers(struct ctl *ctl, const struct ctl_cmd *cmd,
 	return EXIT_SUCCESS;
 }
 
-int cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-	    char **argv)
+CMD(set)
 {
-	int ret = ctl_help_option(ctl, cmd, argc, argv);
-
-	if (ret >= 0)
-		return ret;
-	if (optind >= argc)
+	if (!args->argc)
 		return ctl_usage_error(ctl, cmd, "no parameter given");
-	if (strcmp(argv[optind], "max-workers"))
+	if (strcmp(args->argv[0], "max-workers"))
 		return ctl_usage_error(ctl, cmd, "unknown parameter '%s'",
-				       argv[optind]);
-	if (argc - optind != 2)
+				       args->argv[0]);
+	if (args->argc != 2)
 		return ctl_usage_error(ctl, cmd, "max-workers takes one value");
-	return set_max_workers(ctl, cmd, argv[optind + 1]);
+	return set_max_workers(ctl, cmd, args->argv[1]);
 }

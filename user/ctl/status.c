@@ -179,8 +179,7 @@ static void print_not_loaded(struct ctl *ctl)
 	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
 }
 
-int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-	       char **argv)
+CMD(status)
 {
 	struct vmpkram_status st = { .size = sizeof(st) };
 	struct jobs jobs = { 0 };
@@ -188,9 +187,8 @@ int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	struct json_object *obj;
 	int ret;
 
-	ret = ctl_no_args(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
+	(void)cmd;
+	(void)args;
 	ret = ctl_lib(ctl);
 	if (ret)
 		return ret;

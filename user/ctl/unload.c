@@ -7,14 +7,12 @@
 
 #include "vmpkramctl.h"
 
-int cmd_unload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-	       char **argv)
+CMD(unload)
 {
 	int ret;
 
-	ret = ctl_no_args(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
+	(void)cmd;
+	(void)args;
 	ret = ctl_lib(ctl);
 	if (ret)
 		return ret;

@@ -188,6 +188,49 @@ static void test_command_help(void)
 	       "pool --help shows each subcommand's arguments");
 }
 
+/*
+ * One parser for every command: --help and the global options anywhere
+ * on its command line, options and arguments in any order, "--" ends the
+ * options.
+ */
+static void test_option_order(void)
+{
+	static const char *const helps[][6] = {
+		{ "pool", "status", "vm", "--help" },
+		{ "pool", "format", "vm", "-h" },
+		{ "pool", "attach", "vm", "4M@0", "--help" },
+		{ "ls", "vm", "--extents", "--help" },
+		{ "set", "max-workers", "4", "--help" },
+		{ "load", "max_workers=4", "--help" },
+		{ "kexec", "load", "--kernel", "/x", "--help" },
+		{ "monitor", "--count", "1", "--json", "--help" },
+		{ "prefault", "--file", "/x", "--help" },
+		{ "status", "--help" },
+	};
+	char name[96], want[64];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		snprintf(name, sizeof(name), "%s", helps[i][0]);
+		for (j = 1; helps[i][j]; j++)
+			snprintf(name + strlen(name), sizeof(name) - strlen(name),
+				 " %s", helps[i][j]);
+		snprintf(want, sizeof(want), "Usage: vmpkramctl [--json] %s",
+			 helps[i][0]);
+		expect(name, 0, want, NULL, (const char *const *)helps[i]);
+	}
+	expect("status --version", 0, "vmpkramctl " VMPKRAM_VERSION, NULL,
+	       (const char *[]){ "status", "--version", NULL });
+	expect_usage("an unknown option before a subcommand",
+		     "unknown option '--bogus' (options go after the subcommand)",
+		     (const char *[]){ "pool", "--bogus", "status", NULL });
+	expect_usage("-- ends the options", "invalid pool name '--ext.ents'",
+		     (const char *[]){ "ls", "--", "--ext.ents", NULL });
+	expect_usage("an option after the arguments is still checked",
+		     "unknown option '--all'",
+		     (const char *[]){ "ls", "vm", "--all", NULL });
+}
+
 static void test_pool_args(void)
 {
 	expect_usage("pool without a subcommand", "no subcommand",
@@ -312,7 +355,7 @@ static void test_bad_args(void)
 {
 	expect_usage("set max-workers abc", "'abc' is not a decimal number",
 		     (const char *[]){ "set", "max-workers", "abc", NULL });
-	expect_usage("set max-workers -1", "'-1' is not a decimal number",
+	expect_usage("set max-workers -1", "'-1' (no value may be negative)",
 		     (const char *[]){ "set", "max-workers", "-1", NULL });
 	expect_usage("set max-workers 99999999999",
 		     "'99999999999' is out of range",
@@ -460,6 +503,20 @@ static void test_not_loaded(void)
 	       "--json status: {\"loaded\": false} only");
 	json_object_put(obj);
 
+	/* The global --json after the command, and between group and sub. */
+	expect("status --json", 0, NULL, NULL,
+	       (const char *[]){ "status", "--json", NULL });
+	obj = json_out("status --json");
+	tap_ok(obj && json_object_object_get_ex(obj, "loaded", &v),
+	       "status --json: the same object");
+	json_object_put(obj);
+	expect("pool --json status", 1, NULL, NULL,
+	       (const char *[]){ "pool", "--json", "status", NULL });
+	obj = json_out("pool --json status");
+	tap_ok(obj && json_object_object_get_ex(obj, "error", &v),
+	       "pool --json status: a JSON error");
+	json_object_put(obj);
+
 	expect("pool status without the module", 1, NULL,
 	       "the vmpkram module is not loaded",
 	       (const char *[]){ "pool", "status", NULL });
@@ -502,6 +559,7 @@ int main(int argc, char **argv)
 
 	test_global();
 	test_command_help();
+	test_option_order();
 	test_bad_args();
 	test_json_error();
 	test_prefault_file();
