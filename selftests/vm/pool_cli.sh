@@ -84,8 +84,14 @@ check "an unprivileged user is told about CAP_SYS_ADMIN" sh -c \
 # ------------------------------------------------------------- format
 
 run pool format small
-check "format small (stdin is no terminal: no question)" \
-	[ "$rc" -eq 0 ]
+check "format without --yes and nobody to ask is refused" sh -c \
+	"[ $rc -eq 2 ] && grep -q 'pass --yes' $ERR"
+check "... nothing changed" state_is small UNFORMATTED
+run --json pool format small
+check "--json format without --yes is refused too" \
+	[ "$rc" -eq 2 ]
+run pool format small --yes
+check "format small --yes" [ "$rc" -eq 0 ]
 check "... says what it destroyed" grep -q "^pool small formatted: destroyed" "$OUT"
 check "... the pool is ready" state_is small READY
 check "... with a UUID" sh -c \

@@ -37,13 +37,13 @@ static const struct ctl_cmd pool_cmds[] = {
 		.summary = "Erase pool NAME: fresh, empty metadata with a new UUID.",
 		.opts = (const struct ctl_opt[]){
 			{ "yes", 'y', NULL,
-			  "do not ask for confirmation (asked only when\n"
-			  "standard input and standard error are a terminal)" },
+			  "erase without asking; required when standard input\n"
+			  "or standard error is not a terminal" },
 			{ },
 		},
 		.help =
 "Every file of the pool is destroyed; the command says how many and how\n"
-"much data.  The only way to make an\n"
+"much data, and asks first at a terminal.  The only way to make an\n"
 "unformatted or damaged pool usable: pools are never formatted\n"
 "implicitly.  Refused (EBUSY) while a vmpkramfs is mounted on the pool.\n"
 "Data blocks are zeroed in the background before any file gets them.\n"

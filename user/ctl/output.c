@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmpkramctl.h"
 
@@ -95,6 +96,34 @@ int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 	fprintf(stderr, "Usage: " PROG " %s%s%s\nTry '" PROG " %s --help'.\n",
 		cmd->name, cmd->args[0] ? " " : "", cmd->args, cmd->name);
 	return EXIT_USAGE;
+}
+
+static bool interactive(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+}
+
+int ctl_need_yes(struct ctl *ctl, const struct ctl_cmd *cmd, bool yes)
+{
+	if (yes || interactive())
+		return -1;
+	return ctl_usage_error(ctl, cmd,
+			       "it destroys data: pass --yes (standard input or standard error is not a terminal, so there is nobody to ask)");
+}
+
+int ctl_confirm(struct ctl *ctl, const char *what, bool yes,
+		const char *question)
+{
+	char answer[16] = "";
+
+	if (yes)
+		return -1;
+	/* ctl_need_yes() made sure there is a person to ask. */
+	fprintf(stderr, "%s [y/N] ", question);
+	if (fgets(answer, sizeof(answer), stdin) &&
+	    (answer[0] == 'y' || answer[0] == 'Y'))
+		return -1;
+	return ctl_fail_why(ctl, what, -ECANCELED, "not confirmed; nothing changed");
 }
 
 /* Nothing to say in text mode; JSON callers get the new state. */

@@ -165,6 +165,17 @@ int ctl_fail_why(struct ctl *ctl, const char *what, int error,
 int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 		    const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * Destructive commands (they take --yes): ctl_need_yes() before anything
+ * is contacted refuses, as a usage error, to go on without --yes when
+ * there is nobody to ask (standard input or standard error is not a
+ * terminal), whatever the output format; ctl_confirm() then asks
+ * @question at the terminal unless @yes.  Each returns -1 to go on, else
+ * the exit status.
+ */
+int ctl_need_yes(struct ctl *ctl, const struct ctl_cmd *cmd, bool yes);
+int ctl_confirm(struct ctl *ctl, const char *what, bool yes,
+		const char *question);
 int ctl_print_loaded(struct ctl *ctl, bool loaded);
 void ctl_json_print(struct json_object *obj, int flags);
 void ctl_features_text(uint64_t features, char *buf, size_t size);

@@ -42,6 +42,8 @@ static void child(int out, int err, const char *const args[])
 		argv[n++] = args[i];
 	argv[n] = NULL;
 
+	/* Nobody at a terminal: commands must not wait for an answer. */
+	freopen("/dev/null", "r", stdin);
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
 	/* Debug logging shows any library use in stderr. */
@@ -243,6 +245,11 @@ static void test_pool_args(void)
 		     (const char *[]){ "pool", "status", "a", "b", NULL });
 	expect_usage("pool format without a name", "no pool name",
 		     (const char *[]){ "pool", "format", "--yes", NULL });
+	expect_usage("pool format without --yes and nobody to ask",
+		     "pass --yes",
+		     (const char *[]){ "pool", "format", "small", NULL });
+	expect("--json pool format without --yes", 2, "pass --yes", NULL,
+	       (const char *[]){ "--json", "pool", "format", "small", NULL });
 	expect_usage("pool format unknown option", "unknown option '--force'",
 		     (const char *[]){ "pool", "format", "a", "--force", NULL });
 	expect_usage("pool detach without a name", "no pool name",

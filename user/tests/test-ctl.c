@@ -210,6 +210,25 @@ static void test_errors(void)
 		 "vmpkramctl: kexec unload: Device or resource busy; another kexec load is in progress: try again");
 }
 
+/* -------------------------------------------------- destructive commands */
+
+static void test_yes(void)
+{
+	reset();
+	CTL("pool", "format", "test");
+	expect("format without --yes, nobody to ask", 2, "pass --yes");
+	tap_ok(!fake.calls[F_POOL_FORMAT] && !fake.calls[F_POOL_GET] &&
+	       !fake.calls[F_IS_LOADED],
+	       "... refused before the module is contacted");
+	CTL("--json", "pool", "format", "test");
+	expect("--json format without --yes", 2, NULL);
+	tap_ok(!fake.calls[F_POOL_FORMAT] && strstr(o.out, "pass --yes"),
+	       "... refused too (JSON does not mean yes)");
+	CTL("pool", "format", "test", "--yes");
+	expect("format --yes", 0, NULL);
+	tap_ok(fake.calls[F_POOL_FORMAT] == 1, "... formats");
+}
+
 /* ------------------------------------------------------------ kexec load */
 
 #define LOAD	"kexec", "load", "--kernel", image
@@ -474,6 +493,7 @@ int main(void)
 	}
 
 	test_errors();
+	test_yes();
 	test_load_failures();
 	test_load();
 	test_exec();
