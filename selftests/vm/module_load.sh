@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Module lifecycle in the test VM: repeated load/unload, parameter
-# validation at load time, autoload through the genetlink family alias,
-# and unload refused while the device is open.  Prints TAP.
+# validation at load time, no vmpkramctl command but load loads it, the
+# genetlink family alias, and unload refused while the device is open.
+# Prints TAP.
 
 CYCLES=${CYCLES:-20}
 . "$(dirname "$0")/tap.sh"
@@ -65,11 +66,18 @@ check "vmpkramctl unload when unloaded fails" sh -c '! vmpkramctl unload 2>/dev/
 check "vmpkramctl load max_workers=5000 fails, nothing loaded" sh -c \
 	'! vmpkramctl load max_workers=5000 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
 
-# Resolving the genetlink family loads the module (MODULE_ALIAS_GENL_FAMILY).
-check "status does not autoload" sh -c \
+# Only vmpkramctl load loads the module: the others check sysfs first,
+# since resolving the genetlink family would load it
+# (MODULE_ALIAS_GENL_FAMILY) and attach the command line's pools.
+check "status does not load the module" sh -c \
 	'vmpkramctl --json status | grep -q "\"loaded\": *false" && [ ! -e /sys/module/vmpkram ]'
-check "netlink family autoloads the module" \
-	sh -c 'vmpkramctl set max-workers 0 && [ -e /sys/module/vmpkram ]'
+check "set does not load the module" sh -c \
+	'! vmpkramctl set max-workers 0 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
+check "monitor does not load the module" sh -c \
+	'! vmpkramctl monitor --timeout 1 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
+# The alias the kernel asks modprobe for when the family is resolved.
+check "the genetlink family's alias loads the module" sh -c \
+	'modprobe net-pf-16-proto-16-family-vmpkram && [ -e /sys/module/vmpkram ]'
 dev_ready
 
 exec 3</dev/vmpkram

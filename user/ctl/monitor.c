@@ -116,7 +116,7 @@ static int monitor(struct ctl *ctl, uint32_t count, int timeout_ms)
 	uint32_t seen = 0;
 	int ret, left;
 
-	ret = ctl_lib(ctl);
+	ret = ctl_require_module(ctl, "monitor");
 	if (ret)
 		return ret;
 	ret = vmpkram_events_subscribe(ctl->lib);

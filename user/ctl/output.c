@@ -98,6 +98,26 @@ int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 	return EXIT_USAGE;
 }
 
+/*
+ * Only vmpkramctl load loads the module: resolving the netlink family (or
+ * opening /dev/vmpkram) would load it as a side effect, and with it the
+ * command line's pools.
+ */
+int ctl_require_module(struct ctl *ctl, const char *what)
+{
+	int ret = ctl_lib(ctl);
+
+	if (ret)
+		return ret;
+	ret = vmpkram_module_is_loaded(ctl->lib);
+	if (ret < 0)
+		return ctl_fail(ctl, what, ret, NULL);
+	if (!ret)
+		return ctl_fail_why(ctl, what, -ENODEV,
+				    "the vmpkram module is not loaded: load it with " PROG " load");
+	return 0;
+}
+
 static bool interactive(void)
 {
 	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);

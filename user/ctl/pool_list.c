@@ -1,29 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The pools as an array, for the commands that show or walk them, and the
- * module check they all make first: resolving the netlink family would
- * load the module, and with it the command line's pools, as a side effect.
+ * The pools as an array, for the commands that show or walk them, and
+ * their NAME argument.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "parse.h"
 #include "vmpkramctl.h"
-
-int ctl_require_module(struct ctl *ctl, const char *what)
-{
-	int ret = ctl_lib(ctl);
-
-	if (ret)
-		return ret;
-	ret = vmpkram_module_is_loaded(ctl->lib);
-	if (ret < 0)
-		return ctl_fail(ctl, what, ret, NULL);
-	if (!ret)
-		return ctl_fail_why(ctl, what, -ENODEV,
-				    "the vmpkram module is not loaded: load it with " PROG " load");
-	return 0;
-}
 
 int ctl_pool_name_arg(struct ctl *ctl, const struct ctl_cmd *cmd,
 		      const char *name)

@@ -391,15 +391,15 @@ static int run(struct pf *pf)
 	size_t i;
 	int ret;
 
-	ret = ctl_lib(pf->ctl);
-	if (ret)
-		return ret;
+	/* The file and the process first: they are the likelier mistakes. */
 	if (pf->range_arg)
 		ret = 0;	/* parsed with the options */
 	else if (pf->pid)
 		ret = ranges_from_maps(pf);
 	else
 		ret = ranges_from_file(pf);
+	if (!ret)
+		ret = ctl_require_module(pf->ctl, "prefault");
 	if (ret)
 		return ret;
 

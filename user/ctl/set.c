@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmpkramctl set max-workers N: the value is parsed strictly and range
- * checked before the kernel is contacted.
+ * checked before the kernel is contacted, and a module that is not loaded
+ * is not loaded by it.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,10 +25,9 @@ static int set_max_workers(struct ctl *ctl, const struct ctl_cmd *cmd,
 				       arg, ret == -ERANGE ? "out of range" :
 				       "not a decimal number",
 				       VMPKRAM_WORKERS_LIMIT);
-	ret = ctl_lib(ctl);
+	ret = ctl_require_module(ctl, "set max-workers");
 	if (ret)
 		return ret;
-
 	ret = vmpkram_set_max_workers(ctl->lib, n);
 	if (ret)
 		return ctl_fail(ctl, "set max-workers", ret, NULL);

@@ -120,7 +120,6 @@ struct ctl_pools {
 	struct vmpkram_pool *pool;
 	size_t n;
 };
-int ctl_require_module(struct ctl *ctl, const char *what);
 /*
  * The NAME argument of a pool command that takes nothing else, required
  * or not: -1 with *@name set (NULL when absent), else the usage error's
@@ -155,6 +154,12 @@ void ctl_pool_wait_scrub(struct ctl *ctl, const char *name);
  * one), which usually says what to do already.
  */
 int ctl_lib(struct ctl *ctl);
+/*
+ * 0 when the module is loaded, else the exit status after saying so:
+ * every command but load checks first, so that none loads the module
+ * as a side effect (that would attach the command line's pools).
+ */
+int ctl_require_module(struct ctl *ctl, const char *what);
 int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint);
 /* A system call failed: REASON is strerror(-@error). */
 int ctl_fail_plain(struct ctl *ctl, const char *what, int error,

@@ -539,6 +539,14 @@ static void test_not_loaded(void)
 		       "--json pool seal: error.errno is ENODEV");
 	json_object_put(obj);
 
+	/* Only load loads the module: set and monitor check sysfs first. */
+	expect("set without the module", 1, NULL,
+	       "set max-workers: the vmpkram module is not loaded",
+	       (const char *[]){ "set", "max-workers", "2", NULL });
+	expect("monitor without the module", 1, NULL,
+	       "monitor: the vmpkram module is not loaded",
+	       (const char *[]){ "monitor", "--timeout", "1", NULL });
+
 	/* unload checks sysfs first: no libkmod call, nothing removed. */
 	expect("unload without the module", 1, NULL, "not loaded",
 	       (const char *[]){ "unload", NULL });

@@ -229,6 +229,29 @@ static void test_yes(void)
 	tap_ok(fake.calls[F_POOL_FORMAT] == 1, "... formats");
 }
 
+/* ---------------------------------------- nothing but load loads the module */
+
+static void test_no_autoload(void)
+{
+	char self[16];
+
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	reset();
+	fake.loaded = 0;
+	CTL("set", "max-workers", "2");
+	expect("set without the module", 1, "the vmpkram module is not loaded");
+	tap_ok(!fake.calls[F_SET_WORKERS], "... never contacts the module");
+	CTL("monitor", "--count", "1");
+	expect("monitor without the module", 1,
+	       "the vmpkram module is not loaded");
+	tap_ok(!fake.calls[F_EV_SUB], "... never subscribes (which would load it)");
+	CTL("prefault", "--pid", self, "--range", "0x10000+4K");
+	expect("prefault without the module", 1,
+	       "the vmpkram module is not loaded");
+	tap_ok(!fake.calls[F_PREFAULT] && !fake.calls[F_EV_SUB],
+	       "... never contacts the module");
+}
+
 /* ------------------------------------------------------------ kexec load */
 
 #define LOAD	"kexec", "load", "--kernel", image
@@ -494,6 +517,7 @@ int main(void)
 
 	test_errors();
 	test_yes();
+	test_no_autoload();
 	test_load_failures();
 	test_load();
 	test_exec();
