@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmpkramctl monitor: prints events until --count, --timeout or a
- * SIGINT/SIGTERM, all of which end it with exit status 0.
+ * SIGINT/SIGTERM, all of which end it with exit status 0; lost and
+ * malformed events are warned about, and monitoring goes on.
  */
 #include <errno.h>
 #include <signal.h>
@@ -101,6 +102,33 @@ static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 	fflush(stdout);
 }
 
+/*
+ * Events the kernel dropped (a full receive queue) or that do not parse:
+ * as ip monitor does, say so and go on.  A script reading --json gets a
+ * "warning" object in the stream, so that it knows to read the state
+ * again.
+ */
+static bool skippable(int error)
+{
+	return error == -ENOBUFS || error == -EBADMSG || error == -ENODATA ||
+	       error == -ERANGE;
+}
+
+static void warn(struct ctl *ctl, int error)
+{
+	const char *msg = vmpkram_last_error(ctl->lib);
+	struct json_object *obj;
+
+	fprintf(stderr, PROG ": monitor: warning: %s\n", msg);
+	if (!ctl->json)
+		return;
+	obj = json_object_new_object();
+	json_object_object_add(obj, "event", json_object_new_string("warning"));
+	json_object_object_add(obj, "errno", json_object_new_int(-error));
+	json_object_object_add(obj, "message", json_object_new_string(msg));
+	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -134,6 +162,10 @@ static int monitor(struct ctl *ctl, uint32_t count, int timeout_ms)
 		ret = vmpkram_events_next(ctl->lib, &ev, left);
 		if (ret == -EINTR && stop)
 			break;
+		if (skippable(ret)) {
+			warn(ctl, ret);
+			continue;
+		}
 		if (ret < 0)
 			return ctl_fail(ctl, "monitor", ret, NULL);
 		if (ret > 0) {

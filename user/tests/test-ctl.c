@@ -252,6 +252,73 @@ static void test_no_autoload(void)
 	       "... never contacts the module");
 }
 
+/* -------------------------------------------------------------- monitor */
+
+static void add_event(int ret, const char *msg, uint32_t type)
+{
+	struct fake_event *e = &fake.event[fake.nr_events++];
+
+	e->ret = ret;
+	snprintf(e->msg, sizeof(e->msg), "%s", msg ? msg : "");
+	e->ev.size = sizeof(e->ev);
+	e->ev.type = type;
+	if (type == VMPKRAM_EVENT_STATUS) {
+		e->ev.status.size = sizeof(e->ev.status);
+		e->ev.status.max_workers = 3;
+		e->ev.status.workers_limit = 1024;
+		strcpy(e->ev.status.module_version, "fake");
+	} else if (type == VMPKRAM_EVENT_JOB) {
+		e->ev.job.size = sizeof(e->ev.job);
+		e->ev.job.id = 7;
+		e->ev.job.len = 4096;
+	}
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_monitor(void)
+{
+	reset();
+	add_event(-ENOBUFS,
+		  "events were lost (receive queue overflow): read the status again to resynchronise",
+		  0);
+	add_event(1, NULL, VMPKRAM_EVENT_STATUS);
+	add_event(-EBADMSG,
+		  "bad job event from the kernel: attribute job-len missing", 0);
+	add_event(1, NULL, VMPKRAM_EVENT_JOB);
+	CTL("monitor", "--count", "2");
+	expect("monitor across a lost and a malformed event", 0,
+	       "monitor: warning: events were lost");
+	tap_ok(err_has("monitor: warning: bad job event") &&
+	       count_lines(o.err) == 2,
+	       "... warns once about each");
+	tap_ok(strstr(o.out, "status: max-workers=3") &&
+	       strstr(o.out, "job 7 ") && count_lines(o.out) == 2,
+	       "... and prints both events");
+
+	reset();
+	add_event(-ENOBUFS, "events were lost", 0);
+	add_event(1, NULL, VMPKRAM_EVENT_JOB);
+	CTL("--json", "monitor", "--count", "1");
+	expect("--json monitor across a lost event", 0, NULL);
+	tap_ok(strstr(o.out, "{\"event\":\"warning\",\"errno\":105,") &&
+	       strstr(o.out, "\"event\":\"job\"") && count_lines(o.out) == 2,
+	       "... a warning object, then the event");
+
+	reset();
+	add_event(-EIO, "receiving events: Input/output error", 0);
+	CTL("monitor", "--count", "1");
+	expect("monitor when receiving fails", 1,
+	       "receiving events: Input/output error");
+}
+
 /* ------------------------------------------------------------ kexec load */
 
 #define LOAD	"kexec", "load", "--kernel", image
@@ -518,6 +585,7 @@ int main(void)
 	test_errors();
 	test_yes();
 	test_no_autoload();
+	test_monitor();
 	test_load_failures();
 	test_load();
 	test_exec();
