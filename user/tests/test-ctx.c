@@ -160,6 +160,34 @@ static void test_initstate(void)
 	vmpkram_unref(ctx);
 }
 
+/* Load options against the module's parameter names. */
+static void test_params(void)
+{
+	static const char *const known[] = { "max_workers", "pool" };
+	char bad[64];
+
+	tap_ok(!vmpkram_params_check(NULL, known, 2, bad, sizeof(bad)) &&
+	       !vmpkram_params_check("", known, 2, bad, sizeof(bad)),
+	       "params: no options");
+	tap_ok(!vmpkram_params_check("max_workers=4", known, 2, bad,
+				     sizeof(bad)),
+	       "params: max_workers=4");
+	tap_ok(!vmpkram_params_check("max-workers=4 pool=vm:4M@0x40000000",
+				     known, 2, bad, sizeof(bad)),
+	       "params: dashes are underscores, two of them");
+	tap_ok(vmpkram_params_check("max_worker=4", known, 2, bad,
+				    sizeof(bad)) == -EINVAL &&
+	       !strcmp(bad, "max_worker"),
+	       "params: max_worker=4 is -EINVAL, naming it");
+	tap_ok(vmpkram_params_check("pool=\"a b=c\" bogus=1", known, 2, bad,
+				    sizeof(bad)) == -EINVAL &&
+	       !strcmp(bad, "bogus"),
+	       "params: a quoted value with a space and '=' is one value");
+	tap_ok(vmpkram_params_check("max_workers=4", known, 0, bad,
+				    sizeof(bad)) == -EINVAL,
+	       "params: a module without parameters takes none");
+}
+
 int main(void)
 {
 	test_refcount();
@@ -171,5 +199,6 @@ int main(void)
 	test_log_fn();
 	test_errors();
 	test_initstate();
+	test_params();
 	return tap_exit();
 }
