@@ -108,6 +108,9 @@ md5sum "$MNT/ram" "$MNT/state" | sed 's/ .*//' >/tmp/pool_cli.sums
 check "format refused while mounted (EBUSY, says unmount)" \
 	fails 1 "unmount" pool format small --yes
 check "detach refused while mounted" fails 1 "unmount" pool detach small
+check "unload refused while mounted, naming the mount" \
+	fails 1 "vmpkramfs is mounted on $MNT (unmount it" unload
+check "... the module stays" module_loaded
 
 # ----------------------------------------------------------------- ls
 

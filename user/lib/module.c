@@ -287,6 +287,45 @@ VMPKRAM_EXPORT int vmpkram_module_load(struct vmpkram_ctx *ctx,
 	return 0;
 }
 
+int vmpkram_fs_mounts(FILE *mounts, char *buf, size_t size)
+{
+	char *line = NULL, dir[256], type[64];
+	size_t len = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	while (getline(&line, &len, mounts) > 0) {
+		/* "none /run/vmpkram vmpkramfs rw,... 0 0" */
+		if (sscanf(line, "%*s %255s %63s", dir, type) != 2 ||
+		    strcmp(type, "vmpkramfs"))
+			continue;
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+			 n ? ", " : "", dir);
+		n++;
+	}
+	free(line);
+	return n;
+}
+
+/* What holds the module: the vmpkramfs mounts, else /dev/vmpkram. */
+static int busy_error(struct vmpkram_ctx *ctx)
+{
+	char where[256] = "";
+	FILE *f = fopen("/proc/mounts", "re");
+	int n = f ? vmpkram_fs_mounts(f, where, sizeof(where)) : 0;
+
+	if (f)
+		fclose(f);
+	if (n)
+		return vmpkram_fail(ctx, -EBUSY,
+			"module %s is in use: vmpkramfs is mounted on %s (unmount %s, and close programs that hold /dev/%s open)",
+			MODULE_NAME, where, n == 1 ? "it" : "them",
+			VMPKRAM_DEVICE_NAME);
+	return vmpkram_fail(ctx, -EBUSY,
+		"module %s is in use: close programs that hold /dev/%s open (a mounted vmpkramfs holds it too)",
+		MODULE_NAME, VMPKRAM_DEVICE_NAME);
+}
+
 VMPKRAM_EXPORT int vmpkram_module_unload(struct vmpkram_ctx *ctx)
 {
 	struct kmod_module *mod;
@@ -316,9 +355,7 @@ VMPKRAM_EXPORT int vmpkram_module_unload(struct vmpkram_ctx *ctx)
 
 	/* libkmod removes with O_NONBLOCK: a busy module is EWOULDBLOCK. */
 	if (ret == -EWOULDBLOCK || ret == -EBUSY)
-		return vmpkram_fail(ctx, -EBUSY,
-			"module %s is in use: close programs that hold /dev/%s open",
-			MODULE_NAME, VMPKRAM_DEVICE_NAME);
+		return busy_error(ctx);
 	if (ret == -EPERM)
 		return vmpkram_fail(ctx, ret,
 				    "unloading modules needs CAP_SYS_MODULE");

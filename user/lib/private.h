@@ -6,6 +6,7 @@
 #ifndef _LIBVMPKRAM_PRIVATE_H_
 #define _LIBVMPKRAM_PRIVATE_H_
 
+#include <stdio.h>
 #include <syslog.h>
 
 #include "libvmpkram.h"
@@ -58,6 +59,12 @@ void vmpkram_events_close(struct vmpkram_ctx *ctx);	/* events.c */
 
 /* module.c: 1 if the initstate file at @path says "live", else 0/-errno */
 int vmpkram_initstate_live(const char *path);
+
+/*
+ * module.c: the mount points of vmpkramfs in @mounts (a /proc/mounts),
+ * comma-separated in @buf (cut to fit).  Returns how many there are.
+ */
+int vmpkram_fs_mounts(FILE *mounts, char *buf, size_t size);
 
 /*
  * module.c: whether every parameter of @options ("name=value ...", values

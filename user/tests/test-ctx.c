@@ -160,6 +160,30 @@ static void test_initstate(void)
 	vmpkram_unref(ctx);
 }
 
+/* What the unload hint names: every vmpkramfs mount, nothing else. */
+static void test_mounts(void)
+{
+	static char mounts[] =
+		"proc /proc proc rw 0 0\n"
+		"none /run/vmpkram vmpkramfs rw,pool=vm 0 0\n"
+		"tmpfs /tmp tmpfs rw 0 0\n"
+		"none /mnt/b vmpkramfs rw,pool=b 0 0\n";
+	char buf[256];
+	FILE *f = fmemopen(mounts, strlen(mounts), "r");
+
+	if (!tap_ok(f != NULL, "mounts: fmemopen"))
+		return;
+	tap_ok(vmpkram_fs_mounts(f, buf, sizeof(buf)) == 2 &&
+	       !strcmp(buf, "/run/vmpkram, /mnt/b"),
+	       "mounts: the two vmpkramfs mount points (%s)", buf);
+	fclose(f);
+	f = fmemopen(mounts, 24, "r");
+	tap_ok(f && vmpkram_fs_mounts(f, buf, sizeof(buf)) == 0 && !buf[0],
+	       "mounts: none");
+	if (f)
+		fclose(f);
+}
+
 /* Load options against the module's parameter names. */
 static void test_params(void)
 {
@@ -200,5 +224,6 @@ int main(void)
 	test_errors();
 	test_initstate();
 	test_params();
+	test_mounts();
 	return tap_exit();
 }
