@@ -23,6 +23,18 @@ tap_done() {
 	[ "$failed" -eq 0 ]
 }
 
+# JSON is checked by value with vmpkram_json (selftests/vmpkram_json.c),
+# never by grepping text: vmpkramctl indents it only on a terminal.
+# json_is PATH VALUE < JSON: the value at PATH is VALUE.
+json_is() {
+	[ "$(vmpkram_json "$1")" = "$2" ]
+}
+
+# json_match PATH REGEX < JSON: the value at PATH matches REGEX (grep -E).
+json_match() {
+	vmpkram_json "$1" | grep -Eq -- "$2"
+}
+
 # devtmpfs creates /dev/vmpkram asynchronously after misc_register().
 # (sh has no locals: the counter must not be the caller's.)
 dev_ready() {
