@@ -79,6 +79,10 @@ check "--json status has the fault counters" sh -c \
 check "an unprivileged user is told about CAP_SYS_ADMIN" sh -c \
 	"! su -s /bin/sh vmpkuser -c 'vmpkramctl pool status' 2>$ERR &&
 	 grep -q CAP_SYS_ADMIN $ERR"
+su -s /bin/sh vmpkuser -c 'vmpkramctl --json status' >"$OUT"
+check "--json status as an unprivileged user: pools null" json_is pools null <"$OUT"
+check "... jobs null" json_is jobs null <"$OUT"
+check "... the pool count all the same" json_is nr_pools 2 <"$OUT"
 
 # ------------------------------------------------------------- format
 

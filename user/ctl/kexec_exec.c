@@ -64,7 +64,7 @@ static void print_booting(struct ctl *ctl, const struct kexec_state *st,
 	json_object_object_add(obj, "booting", json_object_new_boolean(1));
 	json_object_object_add(obj, "release", recorded ?
 			       json_object_new_string(st->release) : NULL);
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 }
 
 static int exec(struct ctl *ctl)

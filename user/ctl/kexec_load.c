@@ -232,7 +232,7 @@ static void print_json(const struct kload *kl)
 		json_object_array_add(pools, json_object_new_string(
 						kl->pools.pool[i].name));
 	json_object_object_add(obj, "pools", pools);
-	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	ctl_json_print(obj);
 }
 
 static void print_text(const struct kload *kl)

@@ -67,7 +67,7 @@ CMD(kexec_unload)
 		obj = json_object_new_object();
 		json_object_object_add(obj, "loaded",
 				       json_object_new_boolean(0));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 	}
 	return status;
 }

@@ -266,8 +266,7 @@ static int run(struct ls *ls, const char *name)
 	if (!pools.n && !arr)
 		printf("no pools attached\n");
 	if (obj && !ret)
-		ctl_json_print(obj, JSON_C_TO_STRING_PRETTY |
-				    JSON_C_TO_STRING_SPACED);
+		ctl_json_print(obj);
 	else
 		json_object_put(obj);
 	ctl_pools_free(&pools);

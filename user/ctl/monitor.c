@@ -42,7 +42,7 @@ static void print_job_event(struct ctl *ctl, const struct vmpkram_job *job)
 		obj = ctl_job_json(job);
 		json_object_object_add(obj, "event",
 				       json_object_new_string("job"));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_job_text(job, text, sizeof(text));
@@ -63,10 +63,10 @@ static void print_pool_event(struct ctl *ctl,
 		json_object_object_add(obj, "pool_event", json_object_new_string(
 					ctl_pool_event(ntf->event)));
 		json_object_object_add(obj, "pool", ctl_pool_json(&ntf->pool));
-		/* Events do not carry it: 0 would be a lie. */
-		json_object_object_del(json_object_object_get(obj, "pool"),
-				       "base");
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		/* Events do not carry it (any user may read them): null. */
+		json_object_object_add(json_object_object_get(obj, "pool"),
+				       "base", NULL);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_pool_line(&ntf->pool, false, text, sizeof(text));
@@ -92,7 +92,7 @@ static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 		obj = ctl_status_json(st);
 		json_object_object_add(obj, "event",
 				       json_object_new_string("status"));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_features_text(st->features, features, sizeof(features));
@@ -126,7 +126,7 @@ static void warn(struct ctl *ctl, int error)
 	json_object_object_add(obj, "event", json_object_new_string("warning"));
 	json_object_object_add(obj, "errno", json_object_new_int(-error));
 	json_object_object_add(obj, "message", json_object_new_string(msg));
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 }
 
 static int64_t now_ms(void)

@@ -31,7 +31,7 @@ static void json_error(int error, const char *message)
 	json_object_object_add(e, "errno", json_object_new_int(error));
 	json_object_object_add(e, "message", json_object_new_string(message));
 	json_object_object_add(obj, "error", e);
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 }
 
 /*
@@ -155,14 +155,22 @@ int ctl_print_loaded(struct ctl *ctl, bool loaded)
 		return EXIT_SUCCESS;
 	obj = json_object_new_object();
 	json_object_object_add(obj, "loaded", json_object_new_boolean(loaded));
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 	return EXIT_SUCCESS;
 }
 
-void ctl_json_print(struct json_object *obj, int flags)
+/*
+ * One JSON style for every command: indented for a person at a terminal,
+ * one compact line otherwise (a pipe, a file: what scripts read).
+ */
+void ctl_json_print(struct json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, flags |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	flags |= isatty(STDOUT_FILENO) ?
+		 JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+		 JSON_C_TO_STRING_PLAIN;
+	puts(json_object_to_json_string_ext(obj, flags));
 	fflush(stdout);
 	json_object_put(obj);
 }
@@ -307,10 +315,9 @@ struct json_object *ctl_job_json(const struct vmpkram_job *job)
 			       json_object_new_int64(job->target_pid));
 	json_object_object_add(obj, "threads",
 			       json_object_new_int64(job->threads));
-	/* Events never carry the address: 0 there means unknown. */
-	if (job->addr)
-		json_object_object_add(obj, "addr",
-				       json_object_new_uint64(job->addr));
+	/* Events never carry the address (any user may read them): null. */
+	json_object_object_add(obj, "addr", job->addr ?
+			       json_object_new_uint64(job->addr) : NULL);
 	json_object_object_add(obj, "len", json_object_new_uint64(job->len));
 	json_object_object_add(obj, "done", json_object_new_uint64(job->done));
 	json_object_object_add(obj, "elapsed_ns",

@@ -18,8 +18,7 @@ static void print_result(struct ctl *ctl, const struct vmpkram_pool *p)
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "pool", ctl_pool_json(p));
-		ctl_json_print(obj, JSON_C_TO_STRING_PRETTY |
-				    JSON_C_TO_STRING_SPACED);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_pool_print(p);

@@ -51,8 +51,7 @@ static void print_result(struct ctl *ctl, const struct vmpkram_pool *old,
 		obj = json_object_new_object();
 		json_object_object_add(obj, "pool", ctl_pool_json(new));
 		json_object_object_add(obj, "previous", ctl_pool_json(old));
-		ctl_json_print(obj, JSON_C_TO_STRING_PRETTY |
-				    JSON_C_TO_STRING_SPACED);
+		ctl_json_print(obj);
 		return;
 	}
 	destroyed_text(old, what, sizeof(what));

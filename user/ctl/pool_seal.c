@@ -26,7 +26,7 @@ static void print_result(struct ctl *ctl, const char *name,
 	json_object_object_add(obj, "sealed", json_object_new_boolean(1));
 	json_object_object_add(obj, "cmdline",
 			       json_object_new_string(cmdline));
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 }
 
 CMD(pool_seal)

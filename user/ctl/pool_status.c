@@ -15,7 +15,7 @@ static void print_json(const struct ctl_pools *pools)
 	for (i = 0; i < pools->n; i++)
 		json_object_array_add(arr, ctl_pool_json(&pools->pool[i]));
 	json_object_object_add(obj, "pools", arr);
-	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	ctl_json_print(obj);
 }
 
 static void print_text(const struct ctl_pools *pools)

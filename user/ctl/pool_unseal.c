@@ -27,7 +27,7 @@ CMD(pool_unseal)
 				       name ? json_object_new_string(name) : NULL);
 		json_object_object_add(obj, "sealed",
 				       json_object_new_boolean(0));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 	}
 	return EXIT_SUCCESS;
 }

@@ -373,7 +373,9 @@ static void print_json(const struct pf *pf, uint64_t bytes, double seconds)
 	json_object_object_add(obj, "pid", json_object_new_int64(pf->pid));
 	json_object_object_add(obj, "threads",
 			       json_object_new_int64(threads_used(pf)));
-	json_object_object_add(obj, "bytes", json_object_new_uint64(bytes));
+	/* Byte counts: len of what was asked, done of what was done. */
+	json_object_object_add(obj, "len", json_object_new_uint64(bytes));
+	json_object_object_add(obj, "done", json_object_new_uint64(bytes));
 	json_object_object_add(obj, "seconds", json_object_new_double(seconds));
 	json_object_object_add(obj, "gbps",
 			       json_object_new_double(gbps(bytes, seconds)));
@@ -381,7 +383,7 @@ static void print_json(const struct pf *pf, uint64_t bytes, double seconds)
 		json_object_object_add(obj, "job_id", json_object_new_int64(
 					pf->ranges[0].job_id));
 	json_object_object_add(obj, "ranges", arr);
-	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	ctl_json_print(obj);
 }
 
 static int run(struct pf *pf)

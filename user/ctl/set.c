@@ -35,7 +35,7 @@ static int set_max_workers(struct ctl *ctl, const struct ctl_cmd *cmd,
 		obj = json_object_new_object();
 		json_object_object_add(obj, "max_workers",
 				       json_object_new_int64(n));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 	}
 	return EXIT_SUCCESS;
 }

@@ -182,7 +182,7 @@ int ctl_need_yes(struct ctl *ctl, const struct ctl_cmd *cmd, bool yes);
 int ctl_confirm(struct ctl *ctl, const char *what, bool yes,
 		const char *question);
 int ctl_print_loaded(struct ctl *ctl, bool loaded);
-void ctl_json_print(struct json_object *obj, int flags);
+void ctl_json_print(struct json_object *obj);
 void ctl_features_text(uint64_t features, char *buf, size_t size);
 struct json_object *ctl_status_json(const struct vmpkram_status *st);
 const char *ctl_job_type(uint32_t type);

@@ -97,6 +97,15 @@ static int err_has(const char *text)
 	return strstr(o.err, text) != NULL;
 }
 
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 static void show_err(void)
 {
 	char *line, *save = NULL;
@@ -252,6 +261,50 @@ static void test_no_autoload(void)
 	       "... never contacts the module");
 }
 
+/* ----------------------------------------------------------------- JSON */
+
+static void test_json(void)
+{
+	struct json_object *obj, *v;
+	char self[16];
+
+	reset();
+	fake_fail(F_POOL_LIST, -EPERM, "vmpkram: this command needs CAP_SYS_ADMIN");
+	fake_fail(F_JOBS, -EPERM, "vmpkram: this command needs CAP_SYS_ADMIN");
+	CTL("--json", "status");
+	expect("--json status without privileges", 0, NULL);
+	obj = json_tokener_parse(o.out);
+	tap_ok(obj && json_object_object_get_ex(obj, "pools", &v) && !v &&
+	       json_object_object_get_ex(obj, "jobs", &v) && !v,
+	       "... pools and jobs are null, not left out");
+	json_object_put(obj);
+	tap_ok(count_lines(o.out) == 1,
+	       "... one compact line when stdout is no terminal");
+
+	reset();
+	fake.features &= ~VMPKRAM_FEATURE_POOL;
+	CTL("--json", "status");
+	obj = json_tokener_parse(o.out);
+	tap_ok(obj && json_object_object_get_ex(obj, "pools", &v) &&
+	       json_object_is_type(v, json_type_array) &&
+	       !json_object_array_length(v),
+	       "--json status of a module without pools: pools is []");
+	json_object_put(obj);
+
+	reset();
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	CTL("--json", "prefault", "--pid", self, "--range", "0x10000+8K");
+	expect("--json prefault", 0, NULL);
+	obj = json_tokener_parse(o.out);
+	tap_ok(obj && json_object_object_get_ex(obj, "len", &v) &&
+	       json_object_get_int64(v) == 8192 &&
+	       json_object_object_get_ex(obj, "done", &v) &&
+	       json_object_get_int64(v) == 8192 &&
+	       !json_object_object_get_ex(obj, "bytes", NULL),
+	       "... byte counts are len and done, as in jobs and ranges");
+	json_object_put(obj);
+}
+
 /* -------------------------------------------------------------- monitor */
 
 static void add_event(int ret, const char *msg, uint32_t type)
@@ -272,15 +325,6 @@ static void add_event(int ret, const char *msg, uint32_t type)
 		e->ev.job.id = 7;
 		e->ev.job.len = 4096;
 	}
-}
-
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
 }
 
 static void test_monitor(void)
@@ -311,6 +355,8 @@ static void test_monitor(void)
 	tap_ok(strstr(o.out, "{\"event\":\"warning\",\"errno\":105,") &&
 	       strstr(o.out, "\"event\":\"job\"") && count_lines(o.out) == 2,
 	       "... a warning object, then the event");
+	tap_ok(strstr(o.out, "\"addr\":null") != NULL,
+	       "... whose address is null (events do not carry it)");
 
 	reset();
 	add_event(-EIO, "receiving events: Input/output error", 0);
@@ -586,6 +632,7 @@ int main(void)
 	test_yes();
 	test_no_autoload();
 	test_monitor();
+	test_json();
 	test_load_failures();
 	test_load();
 	test_exec();
