@@ -177,18 +177,14 @@ out:
 static void draw_bar(struct pf *pf, const struct vmpkram_job *job)
 {
 	uint64_t done = pf->base + (job ? job->done : 0);
-	double pct = pf->total ? 100.0 * done / pf->total : 0;
 	double t = now_s() - pf->start;
-	char d[32], tot[32], bar[31];
-	int fill = pct * (sizeof(bar) - 1) / 100, i;
+	char d[32], tot[32], text[96];
 
-	for (i = 0; i < (int)sizeof(bar) - 1; i++)
-		bar[i] = i < fill ? '#' : '-';
-	bar[sizeof(bar) - 1] = '\0';
 	fmt_size(done, d, sizeof(d));
 	fmt_size(pf->total, tot, sizeof(tot));
-	fprintf(stderr, "\r\033[K[%s] %3.0f%%  %s / %s  %.2f GB/s", bar, pct,
-		d, tot, gbps(done, t));
+	snprintf(text, sizeof(text), "%s / %s  %.2f GB/s", d, tot,
+		 gbps(done, t));
+	ctl_progress(NULL, pf->total ? (double)done / pf->total : 0, text);
 }
 
 /* Our own jobs' events; anything else (or a lost event) is skipped. */
@@ -298,7 +294,7 @@ static int run_range(struct pf *pf, struct pf_range *r)
 	r->threads = req.threads;
 	pf->base += r->len;
 	if (pf->ev_lib)
-		fprintf(stderr, "\r\033[K");
+		ctl_progress_clear();
 	if (!ret)
 		return 0;
 

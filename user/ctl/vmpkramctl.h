@@ -105,6 +105,16 @@ int ctl_group_find(struct ctl *ctl, const struct ctl_cmd *group, int argc,
 		   char **argv, const struct ctl_cmd **sub, int *status);
 void ctl_print_version(void);
 
+/*
+ * progress.c: "LABEL: [#####-----]  42%  TEXT" (LABEL and TEXT may be
+ * NULL), @fraction clamped to 0..1; ctl_progress() draws it over the
+ * current line of stderr, ctl_progress_clear() wipes that line.
+ */
+void ctl_progress_text(char *buf, size_t size, const char *label,
+		       double fraction, const char *text);
+void ctl_progress(const char *label, double fraction, const char *text);
+void ctl_progress_clear(void);
+
 /* pool_output.c: pools for people and for scripts */
 const char *ctl_pool_state(uint32_t state);
 const char *ctl_pool_event(uint32_t event);

@@ -261,6 +261,24 @@ static void test_no_autoload(void)
 	       "... never contacts the module");
 }
 
+/* ------------------------------------------------------------- progress */
+
+static void test_progress(void)
+{
+	char buf[128];
+
+	ctl_progress_text(buf, sizeof(buf), NULL, 0, NULL);
+	tap_ok(!strcmp(buf, "[------------------------------]   0%"),
+	       "progress: empty bar (%s)", buf);
+	ctl_progress_text(buf, sizeof(buf), "scrubbing freed blocks", 0.5,
+			  "1 MiB left");
+	tap_ok(!strcmp(buf, "scrubbing freed blocks: [###############---------------]  50%  1 MiB left"),
+	       "progress: label, half, text (%s)", buf);
+	ctl_progress_text(buf, sizeof(buf), NULL, 1.5, "x");
+	tap_ok(!strcmp(buf, "[##############################] 100%  x"),
+	       "progress: more than all is all (%s)", buf);
+}
+
 /* ----------------------------------------------------------------- JSON */
 
 static void test_json(void)
@@ -633,6 +651,7 @@ int main(void)
 	test_no_autoload();
 	test_monitor();
 	test_json();
+	test_progress();
 	test_load_failures();
 	test_load();
 	test_exec();
