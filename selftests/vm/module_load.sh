@@ -22,7 +22,7 @@ i=0
 while [ $i -lt "$CYCLES" ]; do
 	i=$((i + 1))
 	if ! modprobe vmpkram || ! loaded || ! dev_ready ||
-	   ! status_json | grep -q '"loaded": *true' ||
+	   ! status_json | json_is loaded true ||
 	   ! rmmod vmpkram || ! unloaded; then
 		cycle_fail=$i
 		break
@@ -49,8 +49,8 @@ check "bad parameters leave nothing loaded" unloaded
 check "max_workers=3 accepted" modprobe vmpkram max_workers=3
 check "max_workers=3 in sysfs" \
 	[ "$(cat /sys/module/vmpkram/parameters/max_workers)" = 3 ]
-check "max_workers=3 in status" \
-	sh -c 'vmpkramctl --json status | grep -Eq "\"max_workers\": *3([^0-9]|$)"'
+status_json >/tmp/status.json
+check "max_workers=3 in status" json_is max_workers 3 </tmp/status.json
 rmmod vmpkram
 
 # The same through vmpkramctl (libkmod).
@@ -75,7 +75,8 @@ check "vmpkramctl load max_worker=4 fails naming the parameters, nothing loaded"
 # since resolving the genetlink family would load it
 # (MODULE_ALIAS_GENL_FAMILY) and attach the command line's pools.
 check "status does not load the module" sh -c \
-	'vmpkramctl --json status | grep -q "\"loaded\": *false" && [ ! -e /sys/module/vmpkram ]'
+	'[ "$(vmpkramctl --json status | vmpkram_json loaded)" = false ] &&
+	 [ ! -e /sys/module/vmpkram ]'
 check "set does not load the module" sh -c \
 	'! vmpkramctl set max-workers 0 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
 check "monitor does not load the module" sh -c \
