@@ -180,14 +180,6 @@ static void fail(const char *who, const char *fmt, ...)
 	pthread_mutex_unlock(&g.out_lock);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps @ms, in slices, returning early when the run stops. */
 static void nap(long ms)
 {
@@ -203,26 +195,9 @@ static void nap(long ms)
 /* seeded randomness and file contents                                 */
 /* ------------------------------------------------------------------ */
 
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rnd64(uint64_t *s)
-{
-	return mix64(*s += 0x9e3779b97f4a7c15ULL);
-}
-
-static uint64_t rnd(uint64_t *s, uint64_t n)
-{
-	return n ? rnd64(s) % n : 0;
-}
-
 static uint64_t rng_for(unsigned int stream)
 {
-	return mix64(((uint64_t)g.seed << 16) ^ (stream * 0x5851f42d4c957f2dULL));
+	return vt_mix64(((uint64_t)g.seed << 16) ^ (stream * 0x5851f42d4c957f2dULL));
 }
 
 /*
@@ -231,7 +206,7 @@ static uint64_t rng_for(unsigned int stream)
  */
 static uint64_t gen_word(uint64_t seed, uint64_t w)
 {
-	return mix64(seed ^ (w * 0x9e3779b97f4a7c15ULL));
+	return vt_mix64(seed ^ (w * 0x9e3779b97f4a7c15ULL));
 }
 
 static void gen_fill(uint8_t *dst, uint64_t seed, uint64_t pos, size_t len)
@@ -569,7 +544,7 @@ static void new_name(struct fthread *t, char *buf, size_t len)
 
 static struct mfile *pick(struct fthread *t)
 {
-	return &t->files[rnd(&t->rng, t->nfiles)];
+	return &t->files[vt_rand(&t->rng, t->nfiles)];
 }
 
 /* Remove live file @f from the list; its fd is the caller's. */
@@ -586,7 +561,7 @@ static struct mfile take(struct fthread *t, struct mfile *f)
 /* An unlinked file: kept open as an orphan for a while, or closed. */
 static void orphan_or_close(struct fthread *t, struct mfile m)
 {
-	if (t->norphans < MAX_ORPHANS && rnd(&t->rng, 2)) {
+	if (t->norphans < MAX_ORPHANS && vt_rand(&t->rng, 2)) {
 		t->orphans[t->norphans++] = m;
 		return;
 	}
@@ -635,22 +610,22 @@ static uint64_t pick_offset(struct fthread *t, struct mfile *f)
 {
 	uint64_t off;
 
-	switch (rnd(&t->rng, 4)) {
+	switch (vt_rand(&t->rng, 4)) {
 	case 0:
-		off = rnd(&t->rng, f->size + 1);
+		off = vt_rand(&t->rng, f->size + 1);
 		break;
 	case 1:
-		off = (1 + rnd(&t->rng, MAX_SIZE / BLK - 1)) * BLK -
-		      rnd(&t->rng, 8192);
+		off = (1 + vt_rand(&t->rng, MAX_SIZE / BLK - 1)) * BLK -
+		      vt_rand(&t->rng, 8192);
 		break;
 	case 2:
 		off = f->size;
 		break;
 	default:
-		off = rnd(&t->rng, MAX_SIZE);
+		off = vt_rand(&t->rng, MAX_SIZE);
 		break;
 	}
-	if (rnd(&t->rng, 2))
+	if (vt_rand(&t->rng, 2))
 		off |= 1;
 	return MIN(off, MAX_SIZE - 1);
 }
@@ -658,7 +633,7 @@ static uint64_t pick_offset(struct fthread *t, struct mfile *f)
 static uint64_t pick_len(struct fthread *t, uint64_t max)
 {
 	static const uint64_t max_len[] = { MAX_WRITE, 256 << 10, 8192 };
-	uint64_t len = 1 + rnd(&t->rng, max_len[rnd(&t->rng, 3)]);
+	uint64_t len = 1 + vt_rand(&t->rng, max_len[vt_rand(&t->rng, 3)]);
 
 	return MIN(len, max);
 }
@@ -669,8 +644,8 @@ static void op_write(struct fthread *t)
 	unsigned int g0 = seal_gen();
 	uint64_t off = pick_offset(t, f);
 	uint64_t len = pick_len(t, MAX_SIZE - off);
-	uint64_t seed = rnd64(&t->rng) | 1;
-	int how = rnd(&t->rng, 3);
+	uint64_t seed = vt_rand64(&t->rng) | 1;
+	int how = vt_rand(&t->rng, 3);
 	struct iovec iov[2];
 	ssize_t n;
 
@@ -686,7 +661,7 @@ static void op_write(struct fthread *t)
 		n = write(f->fd, t->wbuf, len);
 	} else {
 		iov[0].iov_base = t->wbuf;
-		iov[0].iov_len = rnd(&t->rng, len + 1);
+		iov[0].iov_len = vt_rand(&t->rng, len + 1);
 		iov[1].iov_base = t->wbuf + iov[0].iov_len;
 		iov[1].iov_len = len - iov[0].iov_len;
 		n = pwritev(f->fd, iov, 2, off);
@@ -711,7 +686,7 @@ static void op_write(struct fthread *t)
 		model_resize(f, off + len);
 	model_overwrite(f, off, off + len, seed, 0);
 	count(C_WRITE, 1);
-	if (!rnd(&t->rng, 4))
+	if (!vt_rand(&t->rng, 4))
 		verify_range(t, "write", f, off, len);
 }
 
@@ -722,12 +697,12 @@ static void op_verify(struct fthread *t)
 
 	if (!check_stat(t, "verify", f, false))
 		return;
-	if (rnd(&t->rng, 2) || !f->size) {
+	if (vt_rand(&t->rng, 2) || !f->size) {
 		off = 0;
 		len = f->size;
 	} else {
-		off = rnd(&t->rng, f->size);
-		len = 1 + rnd(&t->rng, f->size - off);
+		off = vt_rand(&t->rng, f->size);
+		len = 1 + vt_rand(&t->rng, f->size - off);
 	}
 	if (verify_range(t, "verify", f, off, len))
 		count(C_VERIFY, 1);
@@ -739,19 +714,19 @@ static void op_truncate(struct fthread *t)
 	unsigned int g0 = seal_gen();
 	int64_t size;
 
-	switch (rnd(&t->rng, 5)) {
+	switch (vt_rand(&t->rng, 5)) {
 	case 0:
-		size = rnd(&t->rng, f->size + 1);
+		size = vt_rand(&t->rng, f->size + 1);
 		break;
 	case 1:
-		size = f->size + 1 + rnd(&t->rng, 4 * MiB);
+		size = f->size + 1 + vt_rand(&t->rng, 4 * MiB);
 		break;
 	case 2:
-		size = rnd(&t->rng, MAX_SIZE + 1);
+		size = vt_rand(&t->rng, MAX_SIZE + 1);
 		break;
 	case 3:
-		size = rnd(&t->rng, MAX_SIZE / BLK + 1) * BLK +
-		       rnd(&t->rng, 3) - 1;
+		size = vt_rand(&t->rng, MAX_SIZE / BLK + 1) * BLK +
+		       vt_rand(&t->rng, 3) - 1;
 		break;
 	default:
 		size = f->size;
@@ -776,7 +751,7 @@ static void op_rename(struct fthread *t)
 {
 	struct mfile *f = pick(t), *victim = NULL, m;
 	unsigned int g0 = seal_gen(), flags = 0;
-	int r = rnd(&t->rng, 6), i;
+	int r = vt_rand(&t->rng, 6), i;
 	char name[64];
 	struct stat st;
 
@@ -788,7 +763,7 @@ static void op_rename(struct fthread *t)
 		flags = r == 2 ? RENAME_NOREPLACE : 0;
 	} else {
 		new_name(t, name, sizeof(name));
-		flags = rnd(&t->rng, 2) ? RENAME_NOREPLACE : 0;
+		flags = vt_rand(&t->rng, 2) ? RENAME_NOREPLACE : 0;
 	}
 	if (renameat2(g.dirfd, f->name, g.dirfd, name, flags)) {
 		if (victim && flags == RENAME_NOREPLACE && errno == EEXIST)
@@ -858,20 +833,20 @@ static void op_fallocate(struct fthread *t)
 	struct mfile *f = pick(t);
 	unsigned int g0 = seal_gen();
 	uint64_t off, len;
-	int r = rnd(&t->rng, 6), mode = 0, want = 0;
+	int r = vt_rand(&t->rng, 6), mode = 0, want = 0;
 
 	if (r <= 2 || !f->size) {
-		off = rnd(&t->rng, MAX_SIZE);
-		len = 1 + rnd(&t->rng, MIN(MAX_SIZE - off, 4 * MiB));
+		off = vt_rand(&t->rng, MAX_SIZE);
+		len = 1 + vt_rand(&t->rng, MIN(MAX_SIZE - off, 4 * MiB));
 	} else if (r == 3) {
 		mode = FALLOC_FL_KEEP_SIZE;
-		off = rnd(&t->rng, f->size);
-		len = 1 + rnd(&t->rng, f->size - off);
+		off = vt_rand(&t->rng, f->size);
+		len = 1 + vt_rand(&t->rng, f->size - off);
 	} else if (r == 4) {
 		/* Space past the end cannot be reserved. */
 		mode = FALLOC_FL_KEEP_SIZE;
 		off = f->size;
-		len = 1 + rnd(&t->rng, BLK);
+		len = 1 + vt_rand(&t->rng, BLK);
 		want = EOPNOTSUPP;
 	} else {
 		/*
@@ -879,8 +854,8 @@ static void op_fallocate(struct fthread *t)
 		 * track holes; vmpkramfs_test covers freed blocks): zeroes.
 		 */
 		mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
-		off = rnd(&t->rng, f->size);
-		len = 1 + rnd(&t->rng, MIN(BLK - off % BLK, f->size - off));
+		off = vt_rand(&t->rng, f->size);
+		len = 1 + vt_rand(&t->rng, MIN(BLK - off % BLK, f->size - off));
 		if (off % BLK == 0 && (len == BLK || off + len == f->size))
 			len--;
 		if (!len)
@@ -919,7 +894,7 @@ static void op_fallocate(struct fthread *t)
 static void op_fsync(struct fthread *t)
 {
 	struct mfile *f = pick(t);
-	int r = rnd(&t->rng, 3), ret;
+	int r = vt_rand(&t->rng, 3), ret;
 
 	ret = r == 0 ? fsync(f->fd) : r == 1 ? fdatasync(f->fd) :
 		       syncfs(g.dirfd);
@@ -943,7 +918,7 @@ static bool verify_map(struct fthread *t, const char *op, struct mfile *f,
 	const uint8_t *got = map + (off - moff);
 	struct iovec local = { t->rbuf, len };
 	struct iovec remote = { (void *)got, len };
-	bool gup = rnd(&t->rng, 2);
+	bool gup = vt_rand(&t->rng, 2);
 	ssize_t n;
 
 	if (gup) {
@@ -974,8 +949,8 @@ static uint8_t *map_window(struct fthread *t, const char *op, struct mfile *f,
 	uint64_t pages = ROUND_UP(f->size, PG) / PG, first, n;
 	void *p;
 
-	first = whole ? 0 : rnd(&t->rng, pages);
-	n = whole ? pages : 1 + rnd(&t->rng, pages - first);
+	first = whole ? 0 : vt_rand(&t->rng, pages);
+	n = whole ? pages : 1 + vt_rand(&t->rng, pages - first);
 	p = mmap(NULL, n * PG, prot, MAP_SHARED, f->fd, first * PG);
 	if (p == MAP_FAILED) {
 		fail(who(t, op), "mmap %s pages [%llu, +%llu): %s", f->name,
@@ -992,12 +967,12 @@ static void op_mmap(struct fthread *t)
 {
 	struct mfile *f = pick(t);
 	uint64_t moff, mlen, avail, a, len, seed;
-	int mode = rnd(&t->rng, 3);
+	int mode = vt_rand(&t->rng, 3);
 	uint8_t *p;
 
 	if (!f->size)
 		return;
-	if (!rnd(&t->rng, 16)) {
+	if (!vt_rand(&t->rng, 16)) {
 		p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, f->fd, 0);
 		if (p != MAP_FAILED || errno != EINVAL) {
 			fail(who(t, "mmap"), "MAP_PRIVATE of %s: %s, want EINVAL",
@@ -1008,7 +983,7 @@ static void op_mmap(struct fthread *t)
 		}
 	}
 	p = map_window(t, "mmap", f, mode == 1 ? PROT_READ :
-		       PROT_READ | PROT_WRITE, rnd(&t->rng, 2), &moff, &mlen);
+		       PROT_READ | PROT_WRITE, vt_rand(&t->rng, 2), &moff, &mlen);
 	if (!p)
 		return;
 	avail = MIN(mlen, f->size - moff);
@@ -1019,9 +994,9 @@ static void op_mmap(struct fthread *t)
 		munmap(p, mlen);
 		return;
 	}
-	a = moff + rnd(&t->rng, avail);
+	a = moff + vt_rand(&t->rng, avail);
 	len = pick_len(t, moff + avail - a);
-	seed = rnd64(&t->rng) | 1;
+	seed = vt_rand64(&t->rng) | 1;
 	gen_fill(p + (a - moff), seed, a, len);
 	model_overwrite(f, a, a + len, seed, 0);
 	if (mode == 2) {
@@ -1033,7 +1008,7 @@ static void op_mmap(struct fthread *t)
 			return;
 		}
 	}
-	if (rnd(&t->rng, 4) == 0 && msync(p, mlen, MS_SYNC))
+	if (vt_rand(&t->rng, 4) == 0 && msync(p, mlen, MS_SYNC))
 		fail(who(t, "mmap"), "msync %s: %s", f->name, strerror(errno));
 	munmap(p, mlen);
 	count(C_MMAP, 1);
@@ -1049,7 +1024,7 @@ static void op_copy(struct fthread *t)
 	struct mfile *a = pick(t), *b;
 	unsigned int g0 = seal_gen();
 	uint64_t moff, mlen, boff, aoff, len;
-	bool into_map = rnd(&t->rng, 2);
+	bool into_map = vt_rand(&t->rng, 2);
 	uint8_t *p;
 	ssize_t n;
 	int err;
@@ -1065,13 +1040,13 @@ static void op_copy(struct fthread *t)
 		       &mlen);
 	if (!p)
 		return;
-	boff = rnd(&t->rng, b->size);
+	boff = vt_rand(&t->rng, b->size);
 	if (into_map) {
-		aoff = rnd(&t->rng, a->size);
+		aoff = vt_rand(&t->rng, a->size);
 		len = pick_len(t, MIN(b->size - boff, a->size - aoff));
 		n = pread(a->fd, p + boff, len, aoff);
 	} else {
-		aoff = rnd(&t->rng, 2) ? rnd(&t->rng, a->size + 1) :
+		aoff = vt_rand(&t->rng, 2) ? vt_rand(&t->rng, a->size + 1) :
 					 pick_offset(t, a);
 		len = pick_len(t, MIN(b->size - boff, MAX_SIZE - aoff));
 		n = pwrite(a->fd, p + boff, len, aoff);
@@ -1110,7 +1085,7 @@ static void op_chmod(struct fthread *t)
 	static const mode_t modes[] = { 0600, 0640, 0644, 0400, 0660 };
 	struct mfile *f = pick(t);
 	unsigned int g0 = seal_gen();
-	mode_t mode = modes[rnd(&t->rng, 5)];
+	mode_t mode = modes[vt_rand(&t->rng, 5)];
 	struct stat st;
 
 	if (fchmod(f->fd, mode)) {
@@ -1206,13 +1181,13 @@ static void op_list(struct fthread *t)
 
 static void op_orphan(struct fthread *t)
 {
-	int i = rnd(&t->rng, t->norphans);
+	int i = vt_rand(&t->rng, t->norphans);
 	struct mfile *o = &t->orphans[i];
 
 	if (!verify_file(t, "orphan", o, true))
 		return;
 	count(C_ORPHAN, 1);
-	if (rnd(&t->rng, 2)) {
+	if (vt_rand(&t->rng, 2)) {
 		close(o->fd);
 		model_free(o);
 		t->orphans[i] = t->orphans[--t->norphans];
@@ -1230,7 +1205,7 @@ static void op_pmap(struct fthread *t)
 	struct mfile *f = pick(t);
 	uint64_t valid, a, len, seed;
 	struct iovec local, remote;
-	int r = rnd(&t->rng, 5);
+	int r = vt_rand(&t->rng, 5);
 	void *p;
 
 	if (!f->map) {
@@ -1257,15 +1232,15 @@ static void op_pmap(struct fthread *t)
 		return;
 	}
 	if (r == 1) {
-		a = rnd(&t->rng, valid);
-		len = 1 + rnd(&t->rng, valid - a);
+		a = vt_rand(&t->rng, valid);
+		len = 1 + vt_rand(&t->rng, valid - a);
 		if (verify_map(t, "pmap", f, f->map, 0, a, len))
 			count(C_PMAP, 1);
 		return;
 	}
-	a = rnd(&t->rng, valid);
+	a = vt_rand(&t->rng, valid);
 	len = pick_len(t, valid - a);
-	seed = rnd64(&t->rng) | 1;
+	seed = vt_rand64(&t->rng) | 1;
 	if (r == 2) {
 		/* get_user_pages() writing the pool's pages */
 		gen_fill(t->wbuf, seed, a, len);
@@ -1339,7 +1314,7 @@ static void op_splice(struct fthread *t)
 	p = map_window(t, "splice", f, PROT_READ, true, &moff, &mlen);
 	if (!p)
 		return;
-	a = rnd(&t->rng, ROUND_UP(f->size, PG) / PG) * PG;
+	a = vt_rand(&t->rng, ROUND_UP(f->size, PG) / PG) * PG;
 	len = MIN(f->size - a, 16 * PG);	/* a default pipe's 16 slots */
 	if (pipe2(t->splice.pfd, O_CLOEXEC)) {
 		fail(who(t, "splice"), "pipe2: %s", strerror(errno));
@@ -1377,7 +1352,7 @@ static void op_splice(struct fthread *t)
 		return;
 	}
 	model_resize(f, cut);
-	t->splice.ops_left = 1 + rnd(&t->rng, 30);
+	t->splice.ops_left = 1 + vt_rand(&t->rng, 30);
 	count(C_SPLICE, 1);
 }
 
@@ -1403,7 +1378,7 @@ static void *file_thread(void *arg)
 		t->op++;
 		if (t->splice.want && --t->splice.ops_left <= 0)
 			splice_check(t);
-		r = rnd(&t->rng, total);
+		r = vt_rand(&t->rng, total);
 		for (i = 0; r >= (unsigned int)ops[i].weight; i++)
 			r -= ops[i].weight;
 		if (ops[i].fn == op_orphan && !t->norphans)
@@ -1815,13 +1790,13 @@ static void *seal_thread(void *arg)
 		return NULL;
 	}
 	while (!stopping()) {
-		nap(100 + rnd(&rng, 300));
+		nap(100 + vt_rand(&rng, 300));
 		if (stopping())
 			break;
 		__atomic_add_fetch(&g.seal_gen, 1, __ATOMIC_SEQ_CST);
-		t0 = now_ms();
+		t0 = vt_now_ms();
 		ret = vmpkram_pool_seal(ctx, POOL, &cmdline);
-		ms = now_ms() - t0;
+		ms = vt_now_ms() - t0;
 		if (ms > g.seal_max_ms)
 			g.seal_max_ms = ms;
 		if (ret) {
@@ -1846,13 +1821,13 @@ static void *seal_thread(void *arg)
 				     p.state,
 				     (unsigned long long)p.scrub_pending);
 			sealed_probes(whom);
-			if (!rnd(&rng, 4) && vmpkram_pool_seal(ctx, POOL, NULL))
+			if (!vt_rand(&rng, 4) && vmpkram_pool_seal(ctx, POOL, NULL))
 				fail(whom, "sealing again: %s",
 				     vmpkram_last_error(ctx));
-			nap(20 + rnd(&rng, 130));
+			nap(20 + vt_rand(&rng, 130));
 		}
 		ret = vmpkram_pool_unseal(ctx, POOL);
-		if (!ret && !rnd(&rng, 4))
+		if (!ret && !vt_rand(&rng, 4))
 			ret = vmpkram_pool_unseal(ctx, POOL);
 		if (ret)
 			fail(whom, "unseal: %s", vmpkram_last_error(ctx));
@@ -1890,11 +1865,11 @@ static void *prefault_thread(void *arg)
 		return NULL;
 	}
 	while (!stopping()) {
-		int r = rnd(&rng, 5);
+		int r = vt_rand(&rng, 5);
 
 		if (r == 0) {
 			/* A child zeroing 64 MiB, killed in the middle. */
-			long delay = rnd(&rng, 60);
+			long delay = vt_rand(&rng, 60);
 
 			pid = fork();
 			if (!pid) {
@@ -1934,9 +1909,9 @@ static void *prefault_thread(void *arg)
 			 */
 			struct vmpkram_prefault req = {
 				.size = sizeof(req), .addr = (uintptr_t)pf,
-				.len = (1 + rnd(&rng, PF_SIZE / PG)) * PG,
-				.flags = modes[rnd(&rng, 3)],
-				.threads = rnd(&rng, 4),
+				.len = (1 + vt_rand(&rng, PF_SIZE / PG)) * PG,
+				.flags = modes[vt_rand(&rng, 3)],
+				.threads = vt_rand(&rng, 4),
 			};
 			bool zero = req.flags == VMPKRAM_PREFAULT_F_ZERO;
 			uint8_t mark[2] = { 0xaa, 0x55 }, got[2] = { 1, 1 };
@@ -1964,14 +1939,14 @@ static void *prefault_thread(void *arg)
 			}
 			count(C_PREFAULTS, 1);
 		} else {
-			size_t len = (1 + rnd(&rng, 16)) * MiB;
-			size_t hole = rnd(&rng, 4) ? 0 : MIN(MiB, len / 4);
+			size_t len = (1 + vt_rand(&rng, 16)) * MiB;
+			size_t hole = vt_rand(&rng, 4) ? 0 : MIN(MiB, len / 4);
 			uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			struct vmpkram_prefault req = {
 				.size = sizeof(req), .addr = (uintptr_t)p,
-				.len = len, .flags = modes[rnd(&rng, 3)],
-				.threads = rnd(&rng, 4),
+				.len = len, .flags = modes[vt_rand(&rng, 3)],
+				.threads = vt_rand(&rng, 4),
 			};
 			int err;
 
@@ -2022,7 +1997,7 @@ static void *unload_thread(void *arg)
 			break;
 		}
 		count(C_UNLOADS, 1);
-		nap(50 + rnd(&rng, 100));
+		nap(50 + vt_rand(&rng, 100));
 	}
 	return NULL;
 }
@@ -2219,7 +2194,7 @@ static void scrub_check(struct vmpkram_ctx *ctx)
 	size_t chunk = 4 * MiB;
 	uint64_t *buf = malloc(chunk), off, i;
 	struct vmpkram_pool p;
-	long t0 = now_ms();
+	long t0 = vt_now_ms();
 	ssize_t n;
 	int fd;
 
@@ -2253,7 +2228,7 @@ static void scrub_check(struct vmpkram_ctx *ctx)
 		}
 	}
 	say("scrub check: %llu MiB of free space read zero in %ld ms",
-	    (unsigned long long)(p.free >> 20), now_ms() - t0);
+	    (unsigned long long)(p.free >> 20), vt_now_ms() - t0);
 out:
 	if (fd >= 0) {
 		close(fd);
@@ -2430,13 +2405,13 @@ int main(int argc, char **argv)
 	START(unload_thread, "unloader");
 #undef START
 
-	t0 = now_ms();
-	while (!stopping() && now_ms() - t0 < g.seconds * 1000)
+	t0 = vt_now_ms();
+	while (!stopping() && vt_now_ms() - t0 < g.seconds * 1000)
 		usleep(50 * 1000);
 	__atomic_store_n(&g.stop, 1, __ATOMIC_RELAXED);
 	join_all(th, names, n);
 	n = 0;
-	say("stopped after %ld ms; longest seal %ld ms", now_ms() - t0,
+	say("stopped after %ld ms; longest seal %ld ms", vt_now_ms() - t0,
 	    g.seal_max_ms);
 
 	/* Whatever happened, the pool is unsealed for what follows. */

@@ -2,6 +2,8 @@
 /*
  * Helpers shared by the vmpkram selftests, documented in vmpkram_test.h.
  */
+#include <time.h>
+
 #include "vmpkram_test.h"
 
 int run_unprivileged(int (*fn)(void))
@@ -39,6 +41,31 @@ long read_long(const char *path)
 		fclose(f);
 	}
 	return n;
+}
+
+uint64_t vt_mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t vt_rand64(uint64_t *s)
+{
+	return vt_mix64(*s += 0x9e3779b97f4a7c15ULL);
+}
+
+uint64_t vt_rand(uint64_t *s, uint64_t n)
+{
+	return n ? vt_rand64(s) % n : 0;
+}
+
+long vt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
 void tnl_parse(struct nlattr **tb, int max, void *head, int len)

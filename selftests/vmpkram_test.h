@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -27,6 +28,19 @@ int run_unprivileged(int (*fn)(void));
 
 /* The number in a sysfs/procfs file, or -1. */
 long read_long(const char *path);
+
+/*
+ * Seeded randomness: splitmix64.  vt_mix64() hashes a word (a good way to
+ * derive a stream's seed from a run's seed and a stream number);
+ * vt_rand64() is the next number of the stream whose state is *@s, and
+ * vt_rand() one below @n (0 when @n is 0).  A seed replays its streams.
+ */
+uint64_t vt_mix64(uint64_t z);
+uint64_t vt_rand64(uint64_t *s);
+uint64_t vt_rand(uint64_t *s, uint64_t n);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long vt_now_ms(void);
 
 /*
  * Generic netlink without libnl, for the tests that drive pools: requests
