@@ -255,6 +255,8 @@ int tnl_resolve(struct tnl *nl)
 	}
 	if (!ret) {
 		nl->family = tnl_u32(tb[CTRL_ATTR_FAMILY_ID]) & 0xffff;
+		if (tb[CTRL_ATTR_VERSION])
+			nl->version = tnl_u32(tb[CTRL_ATTR_VERSION]);
 		tnl_for_each(grp, tnl_data(tb[CTRL_ATTR_MCAST_GROUPS]),
 			     tnl_len(tb[CTRL_ATTR_MCAST_GROUPS]), rem) {
 			tnl_parse(gtb, CTRL_ATTR_MCAST_GRP_MAX, tnl_data(grp),

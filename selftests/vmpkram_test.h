@@ -43,9 +43,22 @@ uint64_t vt_rand(uint64_t *s, uint64_t n);
 long vt_now_ms(void);
 
 /*
- * Generic netlink without libnl, for the tests that drive pools: requests
- * are built by hand (so malformed ones can be sent too), every reply and
- * error, with its extended ACK, is collected into a struct tnl_result.
+ * Generic netlink without libnl, for every test that talks to the family:
+ * requests are built by hand (so malformed ones can be sent too), every
+ * reply and error, with its extended ACK, is collected into a struct
+ * tnl_result.
+ *
+ * It is one of two implementations of the requests, on purpose: libvmpkram
+ * (libnl) is the other, and the tests check the kernel without trusting
+ * the library.  The fuzzer builds its messages byte by byte and batches
+ * them, and the pool stress test's dumper reads with a 4 KiB buffer to
+ * split dumps: both send with their own code, and parse with this one.
+ * A YNL spec (Documentation/netlink/specs, tools/net/ynl of linux-source
+ * 6.12) would generate policies, the uAPI enums and a typed client, but
+ * its kernel code assumes the kernel it comes with (split ops, 6.2+; we
+ * build for 6.1 too), its typed client cannot send the malformed requests
+ * the tests need, and the generator (python3-yaml, jsonschema) and its C
+ * library would be new build dependencies: more added than removed.
  */
 #include <poll.h>
 #include <stdbool.h>
@@ -62,6 +75,7 @@ long vt_now_ms(void);
 struct tnl {
 	int fd;
 	__u16 family;
+	__u32 version;		/* the family's, as the controller says */
 	__u32 events_group;	/* multicast group id of "events" */
 	__u32 seq;
 };
