@@ -10,8 +10,6 @@
 
 #include "uapi/linux/vmpkram.h"
 
-#define VMPKRAM_MODULE_VERSION	"0.2.0"
-
 /* fs_file.c: whether vmpkramfs maps 1 GiB entries on this kernel (compat.h) */
 extern const bool vmpkram_map_1g;
 

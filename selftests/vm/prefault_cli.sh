@@ -48,9 +48,10 @@ check "--pid --range populates that range" \
 check "target sees every page present" stop_target
 
 start_target anon:16
-check "--json reports the bytes" sh -c \
-	"vmpkramctl --json prefault --pid $TPID --range $TSTART+16M --zero |
-	 grep -Eq '\"bytes\": *16777216([^0-9]|\$)'"
+vmpkramctl --json prefault --pid "$TPID" --range "$TSTART+16M" --zero >/tmp/pf.json
+check "--json reports the bytes asked" json_is len 16777216 </tmp/pf.json
+check "... and done" json_is done 16777216 </tmp/pf.json
+check "... and the one range" json_is ranges.0.len 16777216 </tmp/pf.json
 stop_target
 
 rm -f "$RAM"
@@ -66,10 +67,14 @@ vmpkramctl prefault --pid "$TPID" --range "$TSTART+8M" >/dev/null
 stop_target
 wait $mon
 check "monitor shows the job starting and ending" \
-	[ "$(grep -c '"job"' /tmp/events)" -ge 2 ]
+	[ "$(grep -c '"event":"job"' /tmp/events)" -ge 2 ]
+sed -n 1p /tmp/events >/tmp/event.1
+check "... without its address (any user may read events)" \
+	json_is addr null </tmp/event.1
 
-check "status counts no running job" sh -c \
-	"vmpkramctl --json status | grep -Eq '\"nr_jobs\": *0([^0-9]|\$)'"
+vmpkramctl --json status >/tmp/status.json
+check "status counts no running job" json_is nr_jobs 0 </tmp/status.json
+check "... and lists none" json_is jobs '[]' </tmp/status.json
 
 start_target anon:1
 check "unmapped range fails with exit 1" sh -c \

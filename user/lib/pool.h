@@ -8,12 +8,11 @@
 
 #include <stddef.h>
 
+#include "abi.h"
 #include "libvmpkram.h"
 
 struct nlattr;
 struct nlmsghdr;
-
-#define VMPKRAM_POOL_SIZE_V1	sizeof(struct vmpkram_pool)
 
 /* 1 when @name is 1..VMPKRAM_POOL_NAME_MAX characters of [A-Za-z0-9_-]. */
 int vmpkram_pool_name_ok(const char *name);
