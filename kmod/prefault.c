@@ -73,15 +73,23 @@ static int vmpkram_gup_errno(long ret)
 	}
 }
 
+/*
+ * Zeroing writes page contents behind the page tables, as
+ * process_vm_writev() does, and releases the pages the same way: pinned
+ * (FOLL_PIN, so that the kernel knows a write through another mapping is
+ * in flight) and marked dirty when unpinned.  Through a FOLL_GET
+ * reference and without dirtying, writeback that cleaned a page between
+ * the fault and the clear left the zeroes in memory only: after the page
+ * was dropped, the file had its old contents back.
+ */
 static void vmpkram_zero_pages(struct page **pages, long nr,
 			       unsigned long addr)
 {
 	long i;
 
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i++)
 		clear_user_highpage(pages[i], addr + i * PAGE_SIZE);
-		put_page(pages[i]);
-	}
+	unpin_user_pages_dirty_lock(pages, nr, true);
 }
 
 /*
@@ -100,7 +108,7 @@ static long vmpkram_populate_span(struct vmpkram_prefault_job *pj,
 		return vmpkram_gup_remote(pj->mm, start, nr, gup_flags, NULL,
 					  locked);
 
-	got = vmpkram_gup_remote(pj->mm, start,
+	got = vmpkram_pin_remote(pj->mm, start,
 				 min_t(unsigned long, nr, VMPKRAM_ZERO_BATCH),
 				 gup_flags, pages, locked);
 	if (got > 0)

@@ -338,6 +338,136 @@ TEST_F(mem, zero_mode_stays_in_range)
 	EXPECT_EQ(0x5a, self->p[3 * quarter]);
 }
 
+/* ---- zeroing a shared mapping of a file on a disk filesystem ---- */
+
+#define EXT_DEV		"/dev/ram0"
+#define EXT_DIR		"/tmp/vmpkram-ext"
+#define EXT_FILE	EXT_DIR "/guest-ram"
+
+struct syncer {
+	int fd;
+	volatile bool stop;
+	long rounds;
+};
+
+/* Writes the file back over and over: writeback races every clear. */
+static void *syncer_fn(void *arg)
+{
+	struct syncer *s = arg;
+
+	while (!s->stop) {
+		fdatasync(s->fd);
+		s->rounds++;
+	}
+	return NULL;
+}
+
+/* Pages of @fd's first @len bytes that do not read back as zero. */
+static long nonzero_pages(int fd, size_t len)
+{
+	char *buf = malloc(page_size());
+	long bad = 0;
+	size_t off;
+
+	if (!buf)
+		return -1;
+	for (off = 0; off < len; off += page_size()) {
+		if (pread(fd, buf, page_size(), off) != page_size()) {
+			bad = -1;
+			break;
+		}
+		bad += !all_zero(buf, page_size());
+	}
+	free(buf);
+	return bad;
+}
+
+static int drop_caches(void)
+{
+	sync();
+	return write_long("/proc/sys/vm/drop_caches", 3);
+}
+
+FIXTURE(extfs) {
+	int dev;
+};
+
+/* ext4 on a RAM disk (brd), mounted at EXT_DIR. */
+FIXTURE_SETUP(extfs)
+{
+	self->dev = dev_open();
+	ASSERT_LE(0, self->dev);
+	if (access(EXT_DEV, F_OK))
+		ASSERT_EQ(0, system("modprobe brd rd_size=65536 rd_nr=1"));
+	ASSERT_EQ(0, system("mke2fs -F " EXT_DEV " >/dev/null 2>&1"));
+	ASSERT_EQ(0, system("modprobe ext4"));
+	mkdir(EXT_DIR, 0700);
+	ASSERT_EQ(0, mount(EXT_DEV, EXT_DIR, "ext4", 0, NULL))
+		TH_LOG("mount ext4: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(extfs)
+{
+	umount(EXT_DIR);
+	rmdir(EXT_DIR);
+	close(self->dev);
+}
+
+/*
+ * Writeback runs continuously while a shared mapping of a file is
+ * zeroed.  Every page must be zero in the file afterwards, read from the
+ * disk once the page cache is dropped.  With a FOLL_GET reference and no
+ * dirtying, a page cleaned by writeback between its fault and its clear
+ * kept its old contents on disk.
+ */
+TEST_F_TIMEOUT(extfs, zero_reaches_the_file, 240)
+{
+	size_t len = 32 * SZ_1M;
+	struct syncer sy = { 0 };
+	long bad, total = 0;
+	int fd, round;
+	pthread_t th;
+	char *p;
+
+	for (round = 0; round < 4; round++) {
+		fd = open(EXT_FILE, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ASSERT_LE(0, fd);
+		p = malloc(len);
+		ASSERT_NE(NULL, p);
+		memset(p, 0xa5, len);
+		ASSERT_EQ(len, write(fd, p, len));
+		free(p);
+		ASSERT_EQ(0, fsync(fd));
+		/* Faults that read the disk widen the window. */
+		ASSERT_EQ(0, drop_caches());
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		ASSERT_NE(MAP_FAILED, p);
+
+		sy.fd = fd;
+		sy.stop = false;
+		ASSERT_EQ(0, pthread_create(&th, NULL, syncer_fn, &sy));
+		EXPECT_EQ(0, prefault(self->dev, p, len,
+				      VMPKRAM_PREFAULT_F_ZERO, 0, 0, NULL));
+		sy.stop = true;
+		pthread_join(th, NULL);
+		EXPECT_TRUE(all_zero(p, len));
+		ASSERT_EQ(0, munmap(p, len));
+		ASSERT_EQ(0, fsync(fd));
+		close(fd);
+
+		ASSERT_EQ(0, drop_caches());
+		fd = open(EXT_FILE, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		bad = nonzero_pages(fd, len);
+		close(fd);
+		ASSERT_LE(0, bad);
+		total += bad;
+	}
+	TH_LOG("%ld of %zu pages read back non-zero (%ld writebacks raced)",
+	       total, 4 * len / page_size(), sy.rounds);
+	EXPECT_EQ(0, total);
+}
+
 FIXTURE(contract) {
 	int dev;
 	char *p;

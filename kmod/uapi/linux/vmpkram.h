@@ -216,7 +216,11 @@ struct vmpkram_api {
  * take chunks from a shared cursor.  Chunks never split a huge page of
  * the mapping (THP 2 MiB, hugetlb 2 MiB or 1 GiB).  Contents are never
  * changed, except with VMPKRAM_PREFAULT_F_ZERO: afterwards every byte of
- * the range reads as zero (anonymous, shmem/memfd and hugetlbfs memory).
+ * the range reads as zero, in any mapping a write populate accepts.
+ * Zeroing writes the way process_vm_writev() does: each page is pinned
+ * (FOLL_PIN) while it is cleared and marked dirty when it is released, so
+ * on a shared mapping of a file on a disk filesystem the zeroes reach the
+ * file at its next writeback, exactly as if the process had written them.
  *
  * The mmap lock of the target is taken for read, one chunk at a time, so
  * munmap() and mprotect() are never starved; a concurrent munmap makes
