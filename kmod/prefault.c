@@ -266,21 +266,34 @@ static u32 vmpkram_prefault_type(u32 flags)
 	return VMPKRAM_JOB_PREFAULT_WRITE;
 }
 
-/* No more workers than the module allows, nor than there are chunks. */
+/*
+ * No more workers than the module allows the caller, nor than there are
+ * chunks.
+ */
 static unsigned int vmpkram_prefault_threads(u32 asked, struct vmpkram_job *job)
 {
 	unsigned long chunks = (job->end - 1) / job->chunk -
 			       job->start / job->chunk + 1;
-	unsigned int n = vmpkram_max_workers();
+	unsigned int n = vmpkram_job_max_threads();
 
 	if (asked)
 		n = min(n, asked);
 	return min_t(unsigned long, n, chunks);
 }
 
+/* The job's last reference is gone: a killed caller may be long gone. */
+static void vmpkram_prefault_release(struct vmpkram_job *job)
+{
+	struct vmpkram_prefault_job *pj = to_prefault(job);
+
+	mmdrop(pj->mm);
+	kfree(pj);
+}
+
 int vmpkram_ioctl_prefault(void *arg)
 {
 	struct vmpkram_prefault *req = arg;
+	struct vmpkram_job_report rep;
 	struct vmpkram_prefault_job *pj;
 	int ret;
 
@@ -290,7 +303,7 @@ int vmpkram_ioctl_prefault(void *arg)
 	if (ret)
 		return ret;
 
-	pj = kzalloc(sizeof(*pj), GFP_KERNEL);
+	pj = kzalloc(sizeof(*pj), GFP_KERNEL_ACCOUNT);
 	if (!pj)
 		return -ENOMEM;
 	ret = vmpkram_target_mm(req->pid, &pj->mm, &pj->job.target_pid);
@@ -309,11 +322,15 @@ int vmpkram_ioctl_prefault(void *arg)
 	if (ret)
 		goto out_mm;
 	pj->job.threads = vmpkram_prefault_threads(req->threads, &pj->job);
+	pj->job.release = vmpkram_prefault_release;
 
-	ret = vmpkram_job_run(&pj->job);
-	req->done = atomic64_read(&pj->job.done);
-	req->job_id = pj->job.id;
-	req->threads = pj->job.threads;
+	/* pj is the job's from here on, and may outlive this call. */
+	ret = vmpkram_job_run(&pj->job, &rep);
+	req->done = rep.done;
+	req->job_id = rep.id;
+	req->threads = rep.threads;
+	return ret;
+
 out_mm:
 	mmdrop(pj->mm);
 out_free:

@@ -16,11 +16,14 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/param.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/userfaultfd.h>
 #include <linux/vmpkram.h>
 
 #include "kselftest_harness.h"
@@ -917,6 +920,228 @@ TEST(sigkill_returns_promptly)
 	       full, full / 5, killed);
 	EXPECT_LT(killed, full * 0.6);
 	EXPECT_EQ(refs, module_refcnt());
+}
+
+/*
+ * A job whose workers wait in userfaultfd faults that nobody answers: the
+ * caller, killed, must exit at once (its exit closes the userfaultfd,
+ * which lets the workers go), and the module reference the job holds must
+ * be dropped when they are done, so that rmmod works.  Before, the killed
+ * caller waited uninterruptibly for workers that waited for its exit.
+ */
+TEST(sigkill_with_workers_in_userfaultfd)
+{
+	size_t len = 8 * SZ_2M;		/* a chunk for every thread */
+	long refs = module_refcnt();
+	int ready[2], status, i;
+	double t0, took;
+	pid_t pid;
+	char c;
+
+	ASSERT_LE(0, refs);
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg = { 0 };
+		int dev = dev_open();
+		long uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+		char *p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+		if (dev < 0 || uffd < 0 || p == MAP_FAILED ||
+		    ioctl(uffd, UFFDIO_API, &api))
+			_exit(2);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		reg.range.start = (uintptr_t)p;
+		reg.range.len = len;
+		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+		    write(ready[1], "", 1) != 1)
+			_exit(3);
+		/* Every chunk faults on the userfaultfd: never returns. */
+		prefault(dev, p, len, 0, 0, 0, NULL);
+		_exit(4);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	usleep(500 * 1000);		/* every thread is in its fault */
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	t0 = now();
+	for (i = 0; i < 100 && !waitpid(pid, &status, WNOHANG); i++)
+		usleep(100 * 1000);
+	took = now() - t0;
+	ASSERT_TRUE(i < 100) TH_LOG("the killed caller is still there after 10 s");
+	EXPECT_TRUE(WIFSIGNALED(status));
+	TH_LOG("the killed caller exited after %.2f s", took);
+	EXPECT_LT(took, 3);
+	/* The workers let go of the job, and of the module. */
+	for (i = 0; i < 100 && module_refcnt() != refs; i++)
+		usleep(100 * 1000);
+	EXPECT_EQ(refs, module_refcnt());
+}
+
+static int unprivileged_threads(void)
+{
+	size_t len = 8 * SZ_2M;
+	char *p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct vmpkram_prefault req = {
+		.size = sizeof(req), .addr = (uintptr_t)p, .len = len,
+	};
+	int dev = dev_open();
+
+	if (dev < 0 || p == MAP_FAILED ||
+	    ioctl(dev, VMPKRAM_IOC_PREFAULT, &req))
+		return 254;
+	return req.threads;
+}
+
+/*
+ * Kernel workers are CPU time outside the caller's cgroup: a caller
+ * without CAP_SYS_RESOURCE does all the work in its own thread.
+ */
+TEST(unprivileged_caller_gets_no_kernel_workers)
+{
+	struct vmpkram_api api = { .size = sizeof(api) };
+	int dev = dev_open();
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, ioctl(dev, VMPKRAM_IOC_GET_API, &api));
+	close(dev);
+	if (api.max_workers < 2)
+		SKIP(return, "max_workers is 1: there is nothing to limit");
+	EXPECT_EQ(1, run_unprivileged(unprivileged_threads));
+	EXPECT_EQ(MIN(api.max_workers, 8), unprivileged_threads());
+}
+
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+#define CGROUP_TEST	CGROUP_ROOT "/vmpkram-prefault"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Whether cgroup2 at CGROUP_ROOT offers the memory controller. */
+static bool has_memory_controller(void)
+{
+	char word[64];
+	bool found = false;
+	FILE *f = fopen(CGROUP_ROOT "/cgroup.controllers", "r");
+
+	while (f && fscanf(f, "%63s", word) == 1)
+		found |= !strcmp(word, "memory");
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * The memory controller is missing for want of kernel support: no
+ * cgroup2 at all, or one mounted without it (the debug kernel).
+ */
+static bool memcg_not_in_kernel(void)
+{
+	FILE *f = fopen("/proc/filesystems", "r");
+	char line[128];
+	bool cgroup2 = false;
+
+	while (f && fgets(line, sizeof(line), f))
+		cgroup2 |= !!strstr(line, "\tcgroup2\n");
+	if (f)
+		fclose(f);
+	return !cgroup2 || !access(CGROUP_ROOT "/cgroup.controllers", F_OK);
+}
+
+/* A line "KEY N" of memory.stat, or -1. */
+static long memcg_stat(const char *key)
+{
+	char name[64];
+	long v, found = -1;
+	FILE *f = fopen(CGROUP_TEST "/memory.stat", "r");
+
+	while (f && fscanf(f, "%63s %ld", name, &v) == 2)
+		if (!strcmp(name, key))
+			found = v;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* In the test cgroup: populate 1 GiB for read, page tables charged. */
+static long pagetables_charged(int threads)
+{
+	size_t len = SZ_1G;
+	char *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_NORESERVE, -1, 0);
+	long before, after;
+	__u64 done = 0;
+	int dev = dev_open();
+
+	if (dev < 0 || p == MAP_FAILED ||
+	    madvise(p, len, MADV_NOHUGEPAGE))
+		return -1;
+	before = memcg_stat("pagetables");
+	if (prefault(dev, p, len, VMPKRAM_PREFAULT_F_READ, 0, threads,
+		     &done) || done != len)
+		return -1;
+	after = memcg_stat("pagetables");
+	munmap(p, len);
+	close(dev);
+	return before < 0 || after < 0 ? -1 : after - before;
+}
+
+/*
+ * Page tables are charged to the caller's memory cgroup whichever thread
+ * faults them in: read-populating 1 GiB with 4 KiB entries takes 512
+ * page table pages (2 MiB).  Workers used to charge the root cgroup.
+ */
+TEST(worker_page_tables_are_charged_to_the_caller)
+{
+	long charged = -1;
+	int status, out[2];
+	char pid[32];
+	pid_t child;
+
+	mount("none", CGROUP_ROOT, "cgroup2", 0, NULL);
+	if (!has_memory_controller()) {
+		ASSERT_TRUE(memcg_not_in_kernel());
+		SKIP(return, "the kernel has no memory cgroup controller");
+	}
+	ASSERT_EQ(0, write_str(CGROUP_ROOT "/cgroup.subtree_control",
+			       "+memory"));
+	rmdir(CGROUP_TEST);
+	ASSERT_EQ(0, mkdir(CGROUP_TEST, 0755));
+	ASSERT_EQ(0, pipe(out));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (!write_str(CGROUP_TEST "/cgroup.procs", pid))
+			charged = pagetables_charged(0);
+		_exit(write(out[1], &charged, sizeof(charged)) !=
+		      sizeof(charged));
+	}
+	close(out[1]);
+	ASSERT_EQ(sizeof(charged), read(out[0], &charged, sizeof(charged)));
+	close(out[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	rmdir(CGROUP_TEST);
+	ASSERT_LE(0, charged) TH_LOG("the child could not measure");
+	TH_LOG("page tables charged to the caller's cgroup: %ld KiB",
+	       charged >> 10);
+	EXPECT_LE(2 * SZ_1M * 95 / 100, charged);
 }
 
 struct churn {

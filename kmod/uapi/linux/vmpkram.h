@@ -201,7 +201,10 @@ struct vmpkram_api {
  *       A pid other than 0 or the caller's own needs CAP_SYS_PTRACE.
  * @threads: in, workers for this call including the calling thread:
  *           0 = the module's max_workers; larger values are capped at
- *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL.
+ *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL.  Kernel
+ *           workers run outside the caller's CPU cgroup, so a caller
+ *           without CAP_SYS_RESOURCE gets 1: all the work is done in
+ *           its own thread.
  *           out, the workers the job used (never more than the range
  *           has chunks); written back on failure too
  * @done: out, bytes populated (and zeroed) by this call; written back
@@ -222,6 +225,10 @@ struct vmpkram_api {
  * on a shared mapping of a file on a disk filesystem the zeroes reach the
  * file at its next writeback, exactly as if the process had written them.
  *
+ * Memory the call allocates (page tables, the job) is charged to the
+ * caller's memory cgroup, pages faulted in to the target's, whichever
+ * thread does the work.
+ *
  * The mmap lock of the target is taken for read, one chunk at a time, so
  * munmap() and mprotect() are never starved; a concurrent munmap makes
  * the call fail with ENOMEM, never crash.  Progress is announced on the
@@ -238,8 +245,10 @@ struct vmpkram_api {
  *  EFAULT     a fault would raise SIGBUS or SIGSEGV (e.g. beyond the end
  *             of a file, an exhausted hugetlb pool)
  *  EHWPOISON  a page in the range is poisoned
- *  EINTR      the caller got a fatal signal; workers stop at their next
- *             chunk and the call returns promptly
+ *  EINTR      the caller got a fatal signal; the call returns at once,
+ *             workers stop at their next chunk (one stuck in a fault,
+ *             e.g. a userfaultfd nobody answers, stays until the fault
+ *             is resolved, holding the module in use)
  *  ESRCH      pid names no process, or it exited during the call
  *  EPERM      pid names another process and the caller lacks
  *             CAP_SYS_PTRACE
