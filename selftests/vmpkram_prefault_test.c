@@ -48,23 +48,42 @@ static int dev_open(void)
 	return open("/dev/" VMPKRAM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 }
 
-/* The ioctl's errno (0 on success); @done gets the bytes reported done. */
-static int prefault(int fd, void *addr, size_t len, __u32 flags, __u32 pid,
-		    __u32 threads, __u64 *done)
+/*
+ * The ioctl's errno (0 on success); @done gets the bytes reported done.
+ * A @mem_fd of 0 or more is passed with VMPKRAM_PREFAULT_F_MEM_FD.
+ */
+static int prefault_fd(int fd, void *addr, size_t len, __u32 flags,
+		       __u32 pid, int mem_fd, __u32 threads, __u64 *done)
 {
 	struct vmpkram_prefault req = {
 		.size = sizeof(req),
-		.flags = flags,
+		.flags = flags | (mem_fd >= 0 ? VMPKRAM_PREFAULT_F_MEM_FD : 0),
 		.addr = (uintptr_t)addr,
 		.len = len,
 		.pid = pid,
 		.threads = threads,
+		.mem_fd = mem_fd >= 0 ? mem_fd : 0,
 	};
 	int ret = ioctl(fd, VMPKRAM_IOC_PREFAULT, &req) ? errno : 0;
 
 	if (done)
 		*done = req.done;
 	return ret;
+}
+
+static int prefault(int fd, void *addr, size_t len, __u32 flags, __u32 pid,
+		    __u32 threads, __u64 *done)
+{
+	return prefault_fd(fd, addr, len, flags, pid, -1, threads, done);
+}
+
+/* /proc/@pid/mem, or -1. */
+static int mem_open(pid_t pid, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	return open(path, flags | O_CLOEXEC);
 }
 
 static int populate(void *addr, size_t len, bool write)
@@ -510,6 +529,11 @@ TEST_F(contract, input_validation)
 				   VMPKRAM_PREFAULT_F_ZERO, 0, 0, NULL));
 	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 1U << 7, 0,
 				   0, NULL));
+	EXPECT_EQ(EINVAL, prefault_fd(self->dev, self->p, self->len,
+				      VMPKRAM_PREFAULT_F_READ |
+				      VMPKRAM_PREFAULT_F_ZERO, 0,
+				      open("/proc/self/mem", O_RDWR | O_CLOEXEC),
+				      0, NULL));
 	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 0, 0,
 				   VMPKRAM_WORKERS_LIMIT + 1, NULL));
 	EXPECT_EQ(EOVERFLOW, prefault(self->dev, (void *)-(2 * page_size()),
@@ -517,11 +541,12 @@ TEST_F(contract, input_validation)
 	EXPECT_EQ(EOVERFLOW, prefault(self->dev, self->p,
 				      -(size_t)page_size(), 0, 0, 0, NULL));
 
-	req.__reserved = 1;
+	/* mem_fd, once __reserved, must be 0 without F_MEM_FD. */
+	req.mem_fd = 1;
 	EXPECT_EQ(EINVAL, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req) ?
 			  errno : 0);
-	req.__reserved = 0;
-	req.size = offsetof(struct vmpkram_prefault, __reserved);
+	req.mem_fd = 0;
+	req.size = offsetof(struct vmpkram_prefault, mem_fd);
 	EXPECT_EQ(EINVAL, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req) ?
 			  errno : 0);
 	/* Nothing was populated by any rejected call. */
@@ -679,10 +704,122 @@ TEST_F(contract, poisoned_page_like_madvise)
 	close(fd);
 }
 
-TEST_F(contract, missing_pid_is_esrch)
+/*
+ * A bare pid names the caller only: another one is EPERM whatever the
+ * caller's capabilities (root here), and without a lookup, so it tells
+ * nothing about which pids exist.
+ */
+TEST_F(contract, another_pid_without_descriptor_is_eperm)
 {
-	EXPECT_EQ(ESRCH, prefault(self->dev, self->p, self->len, 0, 0x3fffffff,
+	EXPECT_EQ(EPERM, prefault(self->dev, self->p, self->len, 0, 0x3fffffff,
 				  0, NULL));
+	EXPECT_EQ(EPERM, prefault(self->dev, self->p, self->len, 0, 1, 0,
+				  NULL));
+	EXPECT_EQ(0, prefault(self->dev, self->p, self->len, 0, getpid(), 0,
+			      NULL));
+}
+
+/* Every way a descriptor can be wrong is EBADF. */
+TEST_F(contract, bad_descriptor_is_ebadf)
+{
+	int ro = mem_open(getpid(), O_RDONLY);
+	int wo = mem_open(getpid(), O_WRONLY);
+	int maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, ro);
+	ASSERT_LE(0, wo);
+	ASSERT_LE(0, maps);
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     self->dev, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     maps, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     1000, 0, NULL));
+	EXPECT_EQ(EBADF, ioctl(self->dev, VMPKRAM_IOC_PREFAULT,
+			       &(struct vmpkram_prefault){
+				       .size = sizeof(struct vmpkram_prefault),
+				       .flags = VMPKRAM_PREFAULT_F_MEM_FD,
+				       .addr = (uintptr_t)self->p,
+				       .len = self->len, .mem_fd = -1 }) ?
+			 errno : 0);
+	/* Open for what the call does: writing, or reading with F_READ. */
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     ro, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len,
+				     VMPKRAM_PREFAULT_F_ZERO, 0, ro, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len,
+				     VMPKRAM_PREFAULT_F_READ, 0, wo, 0, NULL));
+	/* Nothing was populated by any rejected call. */
+	EXPECT_EQ(self->len / page_size(), pages_missing(self->p, self->len));
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len,
+				 VMPKRAM_PREFAULT_F_READ, 0, ro, 0, NULL));
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len, 0, 0, wo, 0,
+				 NULL));
+	EXPECT_EQ(0, pages_missing(self->p, self->len));
+	close(maps);
+	close(wo);
+	close(ro);
+}
+
+/* A pid given with a descriptor must be the descriptor's process. */
+TEST_F(contract, pid_must_match_the_descriptor)
+{
+	int fd = mem_open(getpid(), O_RDWR);
+	char path[64];
+	int task;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0,
+				     getppid(), fd, 0, NULL));
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0,
+				     0x3fffffff, fd, 0, NULL));
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len, 0, getpid(),
+				 fd, 0, NULL));
+	/* A thread's mem is its process's. */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/mem", getpid());
+	task = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, task);
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len, 0, 0, task, 0,
+				 NULL));
+	close(task);
+	close(fd);
+}
+
+/* The mm of a descriptor is the one at its open: after an exec, ESRCH. */
+TEST_F(contract, target_that_execd_is_esrch)
+{
+	int up[2], down[2], fd, status;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(up[0]);
+		close(down[1]);
+		/* up closes at the exec: that is how the parent knows. */
+		fcntl(up[1], F_SETFD, FD_CLOEXEC);
+		if (read(down[0], &c, 1) == 1)
+			execlp("sleep", "sleep", "30", NULL);
+		_exit(1);
+	}
+	close(up[1]);
+	close(down[0]);
+	fd = mem_open(pid, O_RDWR);		/* before the exec */
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(down[1], "x", 1));
+	ASSERT_EQ(0, read(up[0], &c, 1));	/* exec'd */
+	close(up[0]);
+	close(down[1]);
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0, pid,
+				     fd, 0, NULL));
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0, 0, fd,
+				     0, NULL));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(fd);
 }
 
 /* A child that maps memory, reports its address and waits. */
@@ -743,13 +880,16 @@ TEST(root_populates_another_process)
 	size_t len = 32 * SZ_1M;
 	struct target t;
 	__u64 done = 0;
-	int dev = dev_open();
+	int dev = dev_open(), fd;
 
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, target_start(&t, len));
-	EXPECT_EQ(0, prefault(dev, t.addr, len, 0, t.pid, 0, &done));
+	fd = mem_open(t.pid, O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, prefault_fd(dev, t.addr, len, 0, t.pid, fd, 0, &done));
 	EXPECT_EQ(len, done);
 	EXPECT_EQ(0, target_finish(&t));
+	close(fd);
 	close(dev);
 }
 
@@ -786,7 +926,7 @@ static int unprivileged_prefault_self(void)
 	return ret;
 }
 
-/* Even a process of the same user needs CAP_SYS_PTRACE. */
+/* A bare pid of another process, here root's: EPERM. */
 TEST(unprivileged_caller_is_eperm_on_other_process)
 {
 	struct target t;
@@ -826,6 +966,7 @@ static int unprivileged_on_own_child(void)
 	return ret;
 }
 
+/* Even its own child, by bare pid: the descriptor is the permission. */
 TEST(unprivileged_caller_is_eperm_on_its_own_child)
 {
 	EXPECT_EQ(EPERM, run_unprivileged(unprivileged_on_own_child));
@@ -837,11 +978,13 @@ TEST(target_exit_mid_call)
 	size_t len = 512 * SZ_1M;
 	struct target t;
 	__u64 done = 0;
-	int dev = dev_open(), ret;
+	int dev = dev_open(), ret, fd;
 	pid_t killer;
 
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, target_start(&t, len));
+	fd = mem_open(t.pid, O_RDWR);
+	ASSERT_LE(0, fd);
 	killer = fork();
 	ASSERT_LE(0, killer);
 	if (!killer) {
@@ -849,11 +992,12 @@ TEST(target_exit_mid_call)
 		kill(t.pid, SIGKILL);
 		_exit(0);
 	}
-	ret = prefault(dev, t.addr, len, 0, t.pid, 0, &done);
+	ret = prefault_fd(dev, t.addr, len, 0, t.pid, fd, 0, &done);
 	EXPECT_TRUE(ret == 0 || ret == ESRCH) TH_LOG("got %s", strerror(ret));
 	EXPECT_GE(len, done);
 	waitpid(killer, NULL, 0);
 	waitpid(t.pid, NULL, 0);
+	close(fd);
 	close(dev);
 }
 
