@@ -36,6 +36,9 @@ probe HAVE_GENL_SPLIT_OPS net/genetlink.h '^struct genl_split_ops \{'
 # 6.5 dropped the vmas argument of get_user_pages_remote().
 probe_decl HAVE_GUP_REMOTE_VMAS linux/mm.h 'long get_user_pages_remote' \
 	'struct vm_area_struct \*\*vmas'
+# ... and of pin_user_pages_remote(), in the same series.
+probe_decl HAVE_PIN_REMOTE_VMAS linux/mm.h 'long pin_user_pages_remote' \
+	'struct vm_area_struct \*\*vmas'
 # 6.3 made vm_flags read-only behind vm_flags_set().
 probe HAVE_VM_FLAGS_SET linux/mm.h 'static inline void vm_flags_set\('
 # 6.3 replaced the user_namespace argument of inode operations by an idmap.

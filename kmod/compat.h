@@ -36,6 +36,20 @@ static inline long vmpkram_gup_remote(struct mm_struct *mm,
 #endif
 }
 
+/* pin_user_pages_remote() without the vmas argument 6.5 removed. */
+static inline long vmpkram_pin_remote(struct mm_struct *mm,
+				      unsigned long start, unsigned long nr,
+				      unsigned int gup_flags,
+				      struct page **pages, int *locked)
+{
+#ifdef HAVE_PIN_REMOTE_VMAS
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
+				     locked);
+#else
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
 /* Attributes of a dump request, parsed by genetlink with the op's policy. */
 static inline struct nlattr **vmpkram_dump_attrs(struct netlink_callback *cb)
 {

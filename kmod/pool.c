@@ -315,7 +315,8 @@ static bool pool_pinned(struct vmpkram_pool *pool)
  * Caller holds vmpkram_pools_lock; the pool must not be mounted.  With
  * pages still pinned (a pipe holding vmsplice'd pages), removing the
  * struct pages would wait for them: refused with -EAGAIN unless
- * @wait_for_pins (module unload, which cannot refuse).
+ * @wait_for_pins (module unload, which cannot refuse), which drops the
+ * pools lock while it waits.
  */
 int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 {
@@ -346,6 +347,9 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 	 * freed memmap (a pipe releasing its buffers oopses): unload waits.
 	 * Killed while waiting, it leaves the pool's memory and struct pages
 	 * in place, claimed until reboot, rather than free them under a pin.
+	 * The wait may last until reboot: it must not hold the pools lock,
+	 * which the reboot notifier takes (a kexec would hang behind it).
+	 * The pool stays listed, so the notifier still freezes it.
 	 */
 	while (wait_for_pins && pool_pinned(pool)) {
 		pr_warn_ratelimited("pool %s: waiting for pinned pages (a pipe or O_DIRECT holds them) to be released\n",
@@ -356,7 +360,9 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 			list_del(&pool->node);
 			return 0;
 		}
+		mutex_unlock(&vmpkram_pools_lock);
 		msleep_interruptible(200);
+		mutex_lock(&vmpkram_pools_lock);
 	}
 	list_del(&pool->node);
 	pr_info("pool %s detached\n", pool->name);
@@ -539,11 +545,14 @@ int vmpkram_pools_init(void)
 
 void vmpkram_pools_exit(void)
 {
-	struct vmpkram_pool *pool, *tmp;
+	struct vmpkram_pool *pool;
 
+	/* One at a time from the head: detach drops the lock to wait. */
 	mutex_lock(&vmpkram_pools_lock);
-	list_for_each_entry_safe(pool, tmp, &vmpkram_pools, node)
-		WARN_ON(vmpkram_pool_detach(pool, true));
+	while ((pool = list_first_entry_or_null(&vmpkram_pools,
+						struct vmpkram_pool, node)))
+		if (WARN_ON(vmpkram_pool_detach(pool, true)))
+			list_del(&pool->node);
 	mutex_unlock(&vmpkram_pools_lock);
 	unregister_reboot_notifier(&pools_reboot_nb);
 }

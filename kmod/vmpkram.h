@@ -32,6 +32,7 @@ extern atomic64_t vmpkram_faults[VMPKRAM_FAULT_SIZES];
 unsigned int vmpkram_nr_pools(void);
 
 /* prefault.c: VMPKRAM_IOC_PREFAULT */
+int vmpkram_prefault_init(void);
 int vmpkram_ioctl_prefault(void *arg);
 
 /* chardev.c: /dev/vmpkram */

@@ -58,6 +58,19 @@
 /* the unprivileged share                                               */
 /* ------------------------------------------------------------------ */
 
+/* /proc/PID/mem for PREFAULT's descriptor, read-write. */
+static int proc_mem_open(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fatal("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
 static void unpriv_child(void)
 {
 	int i, n, k;
@@ -68,6 +81,11 @@ static void unpriv_child(void)
 		_exit(100);
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	unpriv = true;
+	/* The parent's: not ours to write, nor is the sleeper. */
+	close(self_mem);
+	close(sleeper_mem);
+	sleeper_mem = -1;
+	self_mem = proc_mem_open(getpid());
 	dev = open("/dev/" VMPKRAM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		violation("nobody cannot open /dev/vmpkram: %s", ename(errno));
@@ -154,6 +172,8 @@ static int worker_setup(void)
 	signals_setup();
 	/* Before anything vmpkram is open: it must hold no reference. */
 	sleeper_start();
+	sleeper_mem = proc_mem_open(sleeper);
+	self_mem = proc_mem_open(getpid());
 
 	dev = open("/dev/" VMPKRAM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {

@@ -235,6 +235,7 @@ int pool_ensure(const char *name, uint64_t base, uint64_t size,
 /* family 1: ioctls on /dev/vmpkram (vmpkram_fuzz_ioctl.c) */
 extern int dev;
 extern pid_t sleeper;		/* a child whose memory PREFAULT may target */
+extern int sleeper_mem, self_mem;	/* their /proc/PID/mem */
 void fuzz_ioctl(void);
 
 /* family 2: generic netlink (vmpkram_fuzz_netlink.c) */

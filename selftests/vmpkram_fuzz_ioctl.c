@@ -10,12 +10,14 @@
 
 int dev = -1;
 pid_t sleeper;		/* a child whose memory PREFAULT may target */
+/* Descriptors of /proc/PID/mem: the sleeper's, and the fuzzer's own. */
+int sleeper_mem = -1, self_mem = -1;
 
 static const int IOC_COMMON[] = { ENOTTY, EFAULT, EINVAL, E2BIG, EOPNOTSUPP,
 				  EOVERFLOW, 0 };
 static const int IOC_PREFAULT[] = { ENOTTY, EFAULT, EINVAL, E2BIG, EOPNOTSUPP,
 				    EOVERFLOW, ENOMEM, EHWPOISON, EINTR, ESRCH,
-				    EPERM, 0 };
+				    EPERM, EBADF, 0 };
 
 enum { AP_BUF, AP_NULL, AP_UNMAPPED, AP_NONE, AP_KERNEL, AP_RO };
 
@@ -214,7 +216,12 @@ static uint32_t gen_pid(void)
 static void fill_prefault(struct vmpkram_prefault *pf)
 {
 	static const uint32_t flags[] = { 0, 0, VMPKRAM_PREFAULT_F_READ,
-		VMPKRAM_PREFAULT_F_ZERO, VMPKRAM_PREFAULT_F_ALL, 4, 0x80000000 };
+		VMPKRAM_PREFAULT_F_ZERO,
+		VMPKRAM_PREFAULT_F_READ | VMPKRAM_PREFAULT_F_ZERO,
+		VMPKRAM_PREFAULT_F_MEM_FD, VMPKRAM_PREFAULT_F_MEM_FD,
+		VMPKRAM_PREFAULT_F_MEM_FD | VMPKRAM_PREFAULT_F_READ,
+		VMPKRAM_PREFAULT_F_MEM_FD | VMPKRAM_PREFAULT_F_ZERO,
+		VMPKRAM_PREFAULT_F_ALL, 8, 0x80000000 };
 	static const uint32_t threads[] = { 0, 0, 1, 2, 3, 8, 1024, 1025,
 					    0xffffffff };
 
@@ -229,9 +236,48 @@ static void fill_prefault(struct vmpkram_prefault *pf)
 	}
 	pf->pid = gen_pid();
 	pf->threads = pct(90) ? PICK(threads) : (uint32_t)rnd();
-	pf->__reserved = pct(90) ? 0 : (uint32_t)rnd() | 1;
+	if (pf->flags & VMPKRAM_PREFAULT_F_MEM_FD)
+		pf->mem_fd = PICK(((int[]){ sleeper_mem, sleeper_mem, self_mem,
+					    self_mem, dev, 0, -1, 1000,
+					    (int)rnd() }));
+	else
+		pf->mem_fd = pct(90) ? 0 : (int)(rnd() | 1);
 	pf->done = rnd();
 	pf->job_id = rnd();
+}
+
+/* Flags and mem_fd that make PREFAULT EINVAL before anything else. */
+static bool prefault_einval(const struct vmpkram_prefault *pf)
+{
+	uint32_t rz = VMPKRAM_PREFAULT_F_READ | VMPKRAM_PREFAULT_F_ZERO;
+
+	return (pf->flags & ~VMPKRAM_PREFAULT_F_ALL) ||
+	       (pf->flags & rz) == rz ||
+	       (!(pf->flags & VMPKRAM_PREFAULT_F_MEM_FD) && pf->mem_fd);
+}
+
+/*
+ * The errno the choice of target gives (0: it is acted on), and whether
+ * it is the fuzzer itself.  A bare pid names the caller only; a
+ * descriptor names its process, which pid, if given, must be.
+ */
+static int prefault_target(const struct vmpkram_prefault *pf, bool *own)
+{
+	pid_t tgid;
+
+	*own = false;
+	if (!(pf->flags & VMPKRAM_PREFAULT_F_MEM_FD)) {
+		*own = !pf->pid || pf->pid == (uint32_t)getpid();
+		return *own ? 0 : EPERM;
+	}
+	if (pf->mem_fd < 0 || (pf->mem_fd != sleeper_mem &&
+			       pf->mem_fd != self_mem))
+		return EBADF;
+	tgid = pf->mem_fd == self_mem ? getpid() : sleeper;
+	if (pf->pid && pf->pid != (uint32_t)tgid)
+		return ESRCH;
+	*own = pf->mem_fd == self_mem;
+	return 0;
 }
 
 /*
@@ -241,12 +287,10 @@ static void fill_prefault(struct vmpkram_prefault *pf)
  */
 static bool prefault_safe(const struct vmpkram_prefault *pf)
 {
-	uint32_t all = VMPKRAM_PREFAULT_F_ALL;
 	uint64_t end;
 	int i;
 
-	if ((pf->flags & ~all) || pf->__reserved || (pf->flags & all) == all ||
-	    !pf->len || pf->addr % PG || pf->len % PG ||
+	if (prefault_einval(pf) || !pf->len || pf->addr % PG || pf->len % PG ||
 	    pf->threads > VMPKRAM_WORKERS_LIMIT ||
 	    __builtin_add_overflow(pf->addr, pf->len, &end) ||
 	    end > (1ULL << 47) - PG)
@@ -266,15 +310,13 @@ static bool prefault_safe(const struct vmpkram_prefault *pf)
 static int prefault_expect(const struct vmpkram_prefault *pf, bool ro,
 			   int *errs, bool *may_succeed)
 {
-	uint32_t all = VMPKRAM_PREFAULT_F_ALL;
-	bool own = !pf->pid || pf->pid == (uint32_t)getpid();
 	bool write = !(pf->flags & VMPKRAM_PREFAULT_F_READ);
+	int n = 0, target;
 	uint64_t end;
-	int n = 0;
+	bool own;
 
 	*may_succeed = false;
-	if ((pf->flags & ~all) || pf->__reserved || (pf->flags & all) == all ||
-	    !pf->len || pf->addr % PG || pf->len % PG ||
+	if (prefault_einval(pf) || !pf->len || pf->addr % PG || pf->len % PG ||
 	    pf->threads > VMPKRAM_WORKERS_LIMIT) {
 		errs[n++] = EINVAL;
 		return n;
@@ -284,22 +326,18 @@ static int prefault_expect(const struct vmpkram_prefault *pf, bool ro,
 		errs[n++] = EOVERFLOW;
 		return n;
 	}
+	target = prefault_target(pf, &own);
 	/* Beyond 47 bits: EOVERFLOW, or unmapped with 5-level paging. */
 	if (end > (1ULL << 47) - PG) {
 		errs[n++] = EOVERFLOW;
-		errs[n++] = ENOMEM;
-		errs[n++] = unpriv ? EPERM : ESRCH;
+		errs[n++] = target ? target : ENOMEM;
+		return n;
+	}
+	if (target) {
+		errs[n++] = target;
 		return n;
 	}
 	if (!own) {
-		if (unpriv) {
-			errs[n++] = EPERM;
-			return n;
-		}
-		if (pf->pid != (uint32_t)sleeper) {
-			errs[n++] = ESRCH;
-			return n;
-		}
 		/* The sleeper: its own layout, as at its fork. */
 		errs[n++] = EINVAL;
 		errs[n++] = ENOMEM;
@@ -471,11 +509,11 @@ void fuzz_ioctl(void)
 		nerr = prefault_expect(pf, ro, errs, &may_succeed);
 	}
 
-	note("ioctl %#lx size %u arg %p%s flags %#x rsv %#x"
+	note("ioctl %#lx size %u arg %p%s flags %#x rsv/fd %#x"
 	     " addr %#" PRIx64 " len %#" PRIx64 " pid %u threads %u",
 	     cmd, usize, arg,
 	     ap == AP_BUF ? "" : ap == AP_RO ? " (read-only)" : " (bad)",
-	     pf->flags, kind == 1 ? pf->__reserved : api->__reserved,
+	     pf->flags, kind == 1 ? (uint32_t)pf->mem_fd : api->__reserved,
 	     (uint64_t)pf->addr, (uint64_t)pf->len, pf->pid, pf->threads);
 
 	holes_open();
@@ -513,8 +551,10 @@ void fuzz_ioctl(void)
 	}
 	if (kind == 1 && handler) {
 		struct vmpkram_prefault *out = (void *)arg;
-		bool own = !pf->pid || pf->pid == (uint32_t)getpid();
 		bool zero = pf->flags & VMPKRAM_PREFAULT_F_ZERO;
+		bool own;
+
+		prefault_target(pf, &own);
 
 		if (!err && ap == AP_BUF &&
 		    (out->done != pf->len || !out->threads ||

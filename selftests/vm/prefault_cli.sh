@@ -86,5 +86,35 @@ check "... naming CAP_SYS_PTRACE" grep -q CAP_SYS_PTRACE /tmp/err
 kill -TERM "$TPID"
 wait "$TPID"
 
+# A user acts on its own process without any capability: the library
+# opens /proc/PID/mem for it (ptrace_scope 0: any process of the user;
+# vmpkram_ptrace_test covers the other scopes).
+YAMA=/proc/sys/kernel/yama/ptrace_scope	# absent on the debug kernel
+scope=
+if [ -e $YAMA ]; then
+	scope=$(cat $YAMA)
+	echo 0 >$YAMA
+fi
+su -s /bin/sh vmpkuser -c 'vmpkram_map_helper anon:8' >/tmp/user-target &
+utarget=$!
+targets="$targets $utarget"
+tries=0
+while [ ! -s /tmp/user-target ] && [ $tries -lt 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+read -r UPID USTART UEND </tmp/user-target
+check "a user prefaults its own process, no capability needed" \
+	su -s /bin/sh vmpkuser -c "vmpkramctl prefault --pid $UPID --range $USTART-$UEND --zero"
+check "... and root may too" \
+	vmpkramctl prefault --pid "$UPID" --range "$USTART-$UEND"
+check "another user may not" sh -c \
+	"! su -s /bin/sh nobody -c 'vmpkramctl prefault --pid $UPID --range $USTART+4K' 2>/tmp/err"
+check "... said as EPERM, not as a missing process" \
+	grep -q "not allowed\|refused" /tmp/err
+kill -TERM "$UPID" 2>/dev/null
+wait "$utarget"
+[ -z "$scope" ] || echo "$scope" >$YAMA
+
 rm -f "$RAM"
 tap_done

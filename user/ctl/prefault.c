@@ -450,7 +450,7 @@ static int check_options(struct pf *pf)
 	uint64_t addr, len;
 	const char *why;
 
-	if (pf->flags == VMPKRAM_PREFAULT_F_ALL)
+	if (pf->flags == (VMPKRAM_PREFAULT_F_READ | VMPKRAM_PREFAULT_F_ZERO))
 		return ctl_usage_error(ctl, cmd,
 				       "--read and --zero exclude each other");
 	if (!!pf->range_arg == !!pf->file)

@@ -57,8 +57,12 @@
 #include <linux/ioctl.h>
 #include <linux/const.h>
 
-/* Bumped when a call, a struct field or an attribute is added. */
-#define VMPKRAM_API_VERSION	2
+/*
+ * Bumped when a call, a struct field or an attribute is added, or when a
+ * documented behaviour changes.  3: VMPKRAM_PREFAULT_F_MEM_FD; a pid other
+ * than the caller's own is EPERM, whatever the caller's capabilities.
+ */
+#define VMPKRAM_API_VERSION	3
 
 #define VMPKRAM_DEVICE_NAME	"vmpkram"	/* /dev/vmpkram */
 
@@ -193,8 +197,11 @@ struct vmpkram_api {
 /* struct vmpkram_prefault.flags */
 #define VMPKRAM_PREFAULT_F_READ	_BITUL(0) /* populate for read only */
 #define VMPKRAM_PREFAULT_F_ZERO	_BITUL(1) /* populate for write and zero */
+/* The target is the process of mem_fd, a descriptor of /proc/PID/mem (API 3) */
+#define VMPKRAM_PREFAULT_F_MEM_FD	_BITUL(2)
 #define VMPKRAM_PREFAULT_F_ALL	(VMPKRAM_PREFAULT_F_READ | \
-				 VMPKRAM_PREFAULT_F_ZERO)
+				 VMPKRAM_PREFAULT_F_ZERO | \
+				 VMPKRAM_PREFAULT_F_MEM_FD)
 
 /**
  * struct vmpkram_prefault - VMPKRAM_IOC_PREFAULT argument
@@ -202,18 +209,27 @@ struct vmpkram_api {
  * @flags: in, VMPKRAM_PREFAULT_F_*; READ and ZERO exclude each other
  * @addr: in, start of the range, page aligned
  * @len: in, length of the range, page aligned, not 0
- * @pid: in, process whose memory to populate, 0 for the caller's own.
- *       A pid other than 0 or the caller's own needs CAP_SYS_PTRACE.
+ * @pid: in, 0 or the caller's own thread group id: the caller's memory.
+ *       With VMPKRAM_PREFAULT_F_MEM_FD, 0 or the thread group id of the
+ *       process mem_fd belongs to (a check, and what job dumps and
+ *       events show as its target; 0 shows 0 there).  Another pid
+ *       without F_MEM_FD is EPERM (see below).
  * @threads: in, workers for this call including the calling thread:
  *           0 = the module's max_workers; larger values are capped at
- *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL.
+ *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL.  Kernel
+ *           workers run outside the caller's CPU cgroup, so a caller
+ *           without CAP_SYS_RESOURCE gets 1: all the work is done in
+ *           its own thread.
  *           out, the workers the job used (never more than the range
  *           has chunks); written back on failure too
  * @done: out, bytes populated (and zeroed) by this call; written back
  *        on failure too.  Chunks are processed in parallel, so after a
  *        failure the populated bytes need not be a prefix of the range.
  * @job_id: out, the job's id in netlink job dumps and events
- * @__reserved: in, must be 0
+ * @mem_fd: in, with VMPKRAM_PREFAULT_F_MEM_FD a descriptor of
+ *          /proc/PID/mem (or /proc/PID/task/TID/mem) of the process to
+ *          act on, open for writing (for reading with F_READ); must be 0
+ *          without the flag (it was __reserved before API 3)
  *
  * Populates the page tables of [addr, addr + len) like
  * madvise(MADV_POPULATE_WRITE) (MADV_POPULATE_READ with
@@ -221,7 +237,32 @@ struct vmpkram_api {
  * take chunks from a shared cursor.  Chunks never split a huge page of
  * the mapping (THP 2 MiB, hugetlb 2 MiB or 1 GiB).  Contents are never
  * changed, except with VMPKRAM_PREFAULT_F_ZERO: afterwards every byte of
- * the range reads as zero (anonymous, shmem/memfd and hugetlbfs memory).
+ * the range reads as zero, in any mapping a write populate accepts.
+ * Zeroing writes the way process_vm_writev() does: each page is pinned
+ * (FOLL_PIN) while it is cleared and marked dirty when it is released, so
+ * on a shared mapping of a file on a disk filesystem the zeroes reach the
+ * file at its next writeback, exactly as if the process had written them.
+ *
+ * Memory the call allocates (page tables, the job) is charged to the
+ * caller's memory cgroup, pages faulted in to the target's, whichever
+ * thread does the work.
+ *
+ * Another process: its /proc/PID/mem, opened by the caller (or by anyone
+ * who hands the descriptor over), is the permission.  Opening it runs the
+ * kernel's own check, ptrace_may_access(PTRACE_MODE_ATTACH): the uid and
+ * dumpable rules, CAP_SYS_PTRACE in the target's user namespace, and the
+ * LSMs (Yama's kernel.yama.ptrace_scope, SELinux, AppArmor), which the
+ * module cannot call itself (neither ptrace_may_access() nor mm_access()
+ * is exported to modules).  It is the check process_vm_writev() makes
+ * with the opener's credentials at open time, except that it compares the
+ * fs uid/gid and the effective capabilities (PTRACE_MODE_FSCREDS) where
+ * process_vm_writev() compares the real ones; they differ only for a
+ * caller whose fs or effective ids differ from its real ones.  The call
+ * then does nothing that pread()/pwrite() on the same descriptor could
+ * not (those even write read-only mappings, FOLL_FORCE; this never
+ * does).  A process that exec'd since the open is gone: ESRCH.  A bare
+ * pid is not enough: up to API 2 a pid with CAP_SYS_PTRACE was, which
+ * bypassed the LSMs and refused a container's root its own processes.
  *
  * The mmap lock of the target is taken for read, one chunk at a time, so
  * munmap() and mprotect() are never starved; a concurrent munmap makes
@@ -231,7 +272,8 @@ struct vmpkram_api {
  * Errors (besides the common contract), as madvise(MADV_POPULATE_*)
  * reports the same situations:
  *  EINVAL     addr or len not page aligned, len 0, READ|ZERO, threads
- *             above VMPKRAM_WORKERS_LIMIT; or a mapping in the range is
+ *             above VMPKRAM_WORKERS_LIMIT, mem_fd not 0 without
+ *             F_MEM_FD; or a mapping in the range is
  *             incompatible (VM_IO, VM_PFNMAP) or lacks the permission
  *             (PROT_NONE; not writable for a write/zero populate)
  *  EOVERFLOW  addr + len wraps around
@@ -239,11 +281,16 @@ struct vmpkram_api {
  *  EFAULT     a fault would raise SIGBUS or SIGSEGV (e.g. beyond the end
  *             of a file, an exhausted hugetlb pool)
  *  EHWPOISON  a page in the range is poisoned
- *  EINTR      the caller got a fatal signal; workers stop at their next
- *             chunk and the call returns promptly
- *  ESRCH      pid names no process, or it exited during the call
- *  EPERM      pid names another process and the caller lacks
- *             CAP_SYS_PTRACE
+ *  EINTR      the caller got a fatal signal; the call returns at once,
+ *             workers stop at their next chunk (one stuck in a fault,
+ *             e.g. a userfaultfd nobody answers, stays until the fault
+ *             is resolved, holding the module in use)
+ *  ESRCH      the target exited (or exec'd) before or during the call;
+ *             with F_MEM_FD, pid is not the process of mem_fd
+ *  EPERM      pid names another process without F_MEM_FD (API 3: always;
+ *             API 2 allowed it with CAP_SYS_PTRACE)
+ *  EBADF      F_MEM_FD and mem_fd is not an open descriptor of a
+ *             /proc/PID/mem, or not open for writing (reading for F_READ)
  */
 struct vmpkram_prefault {
 	__u32 size;
@@ -254,7 +301,7 @@ struct vmpkram_prefault {
 	__u32 threads;
 	__aligned_u64 done;
 	__u32 job_id;
-	__u32 __reserved;
+	__s32 mem_fd;
 };
 
 #define VMPKRAM_IOC_PREFAULT	_IO(VMPKRAM_IOC_MAGIC, 0x01)
