@@ -1266,4 +1266,191 @@ TEST_F_TIMEOUT(pool, files_dump_continues_long_files, 120)
 	free(files);
 }
 
+/*
+ * A GET_FILES dump whose first message is already built when the files
+ * change: a socket that has not received yet gets a first message of a
+ * page, which stops inside "big"; the rest is built when it is read.
+ * Returns 0 or an errno; @files gets what the dump said, @msgs its
+ * messages, @intr whether one carried NLM_F_DUMP_INTR.  A dump that does
+ * not end within 2000 messages (or 10 s) is ELOOP.
+ */
+static int dump_around(struct tnl *nl, void (*between)(void *), void *arg,
+		       struct tnl_files *files, int *msgs, bool *intr)
+{
+	static char buf[TNL_BUF_SIZE] __attribute__((aligned(8)));
+	struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct timeval tmo = { .tv_sec = 10 };
+	struct nlattr *tb[VMPKRAM_A_MAX + 1];
+	struct tnl_msg m;
+	struct nlmsghdr *nlh;
+	int fd, one = 1, ret = ELOOP;
+	ssize_t n;
+
+	memset(files, 0, sizeof(*files));
+	*msgs = 0;
+	*intr = false;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return errno;
+	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo))) {
+		ret = errno;
+		goto out;
+	}
+	tnl_msg_init(&m, nl->family, NLM_F_DUMP, VMPKRAM_CMD_GET_FILES);
+	tnl_put_str(&m, VMPKRAM_A_POOL_NAME, "test");
+	m.nlh.nlmsg_seq = 1;
+	if (sendto(fd, m.buf, m.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0) {
+		ret = errno;
+		goto out;
+	}
+	between(arg);
+	while (*msgs < 2000) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			ret = errno == EAGAIN ? ELOOP : errno;
+			goto out;
+		}
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				ret = -((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+				goto out;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				ret = -*(int *)NLMSG_DATA(nlh);
+				goto out;
+			}
+			(*msgs)++;
+			*intr |= nlh->nlmsg_flags & NLM_F_DUMP_INTR;
+			tnl_parse(tb, VMPKRAM_A_MAX,
+				  (char *)NLMSG_DATA(nlh) + GENL_HDRLEN,
+				  nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+			tnl_files_cb(tb, files);
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+/* What happens to "big" (fd @big) while its dump is half sent. */
+struct dump_change {
+	FIXTURE_DATA(pool) *self;
+	int big;
+	enum { SHRINK, DELETE, REPLACE } how;
+	int err;
+};
+
+static void change_big(void *arg)
+{
+	struct dump_change *c = arg;
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/big", c->self->dir);
+	if (c->how == SHRINK) {
+		c->err = ftruncate(c->big, BLK) ? errno : 0;
+		return;
+	}
+	c->err = unlink(path) || close(c->big) ? errno : 0;
+	c->big = -1;
+	if (c->err || c->how != REPLACE)
+		return;
+	/* The new file takes the slot "big" had, the first free one. */
+	snprintf(path, sizeof(path), "%s/new", c->self->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, 3 * BLK))
+		c->err = errno;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Files that shrink, go away or are replaced between the messages of a
+ * dump: the dump ends, says it was interrupted, lists every other file
+ * once with all its extents, and a file that took the slot of the one
+ * being sent is sent from its start.  (Before: a shrink or a delete under
+ * the cursor repeated one message for ever.)
+ */
+TEST_F_TIMEOUT(pool, files_dump_survives_changes, 240)
+{
+	struct tnl_files *files = malloc(sizeof(*files));
+	struct dump_change c = { .self = self };
+	const char *how[] = { "shrink", "delete", "replace" };
+	struct tnl_file *f, *big;
+	char path[128];
+	int fd, i, k, msgs, ret;
+	bool intr;
+	long n;
+
+	ASSERT_NE(NULL, files);
+	ASSERT_EQ(0, mount_test(self));
+	/* As in files_dump_continues_long_files: "big" in many pieces. */
+	n = self->test.data_size / BLK / 2;
+	for (i = 0; i < 2 * n; i++) {
+		snprintf(path, sizeof(path), "%s/p%d", self->dir, i);
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ftruncate(fd, BLK)) TH_LOG("piece %d", i);
+		close(fd);
+	}
+	for (i = 0; i < 2 * n; i += 2) {
+		snprintf(path, sizeof(path), "%s/p%d", self->dir, i);
+		ASSERT_EQ(0, unlink(path));
+	}
+	for (k = SHRINK; k <= REPLACE; k++) {
+		snprintf(path, sizeof(path), "%s/big", self->dir);
+		c.big = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		ASSERT_LE(0, c.big);
+		ASSERT_EQ(0, ftruncate(c.big, n * BLK)) TH_LOG("%ld blocks", n);
+		c.how = k;
+		ret = dump_around(&self->nl, change_big, &c, files, &msgs,
+				  &intr);
+		ASSERT_EQ(0, c.err) TH_LOG("%s: %s", how[k], strerror(c.err));
+		EXPECT_EQ(0, ret) TH_LOG("%s: %s after %d messages", how[k],
+					 strerror(ret), msgs);
+		EXPECT_TRUE(intr) TH_LOG("%s: not flagged interrupted", how[k]);
+		EXPECT_EQ(0, files->bad);
+		big = tnl_find_file(files, "big");
+		ASSERT_NE(NULL, big) TH_LOG("%s: its first message", how[k]);
+		EXPECT_LT(0, big->nr_extents);
+		EXPECT_GT(n, big->nr_extents)
+			TH_LOG("%s: the first message did not stop inside big",
+			       how[k]);
+		/* The pieces and "new": once each, with their blocks. */
+		EXPECT_EQ(n + 1 + (k == REPLACE), files->nr)
+			TH_LOG("%s: %d files in %d messages", how[k], files->nr,
+			       msgs);
+		for (i = 0; i < files->nr; i++) {
+			f = &files->f[i];
+			if (f == big)
+				continue;
+			EXPECT_EQ(f->size, f->nr_extents ?
+				  f->ext[f->nr_extents - 1].offset +
+				  f->ext[f->nr_extents - 1].len : 0)
+				TH_LOG("%s: %s: %d extents", how[k], f->name,
+				       f->nr_extents);
+			EXPECT_EQ(0, f->nr_extents ? f->ext[0].offset : 0)
+				TH_LOG("%s: %s", how[k], f->name);
+		}
+		if (k == REPLACE) {
+			f = tnl_find_file(files, "new");
+			ASSERT_NE(NULL, f);
+			EXPECT_EQ(3 * BLK, f->size);
+			snprintf(path, sizeof(path), "%s/new", self->dir);
+			ASSERT_EQ(0, unlink(path));
+		}
+		if (c.big >= 0) {
+			close(c.big);
+			snprintf(path, sizeof(path), "%s/big", self->dir);
+			ASSERT_EQ(0, unlink(path));
+		}
+	}
+	free(files);
+}
+
 TEST_HARNESS_MAIN

@@ -345,7 +345,11 @@ struct vmpkram_prefault {
  *	(%VMPKRAM_A_FILE_*) and a %VMPKRAM_A_FILE_EXTENTS nest; a file with
  *	more extents than fit in one message continues in the next messages,
  *	which repeat its name and inode number.  Files deleted but still open
- *	are listed with %VMPKRAM_FILE_F_ORPHAN and no name.
+ *	are listed with %VMPKRAM_FILE_F_ORPHAN and no name.  When files
+ *	change while a dump is in progress, the messages built after the
+ *	change carry NLM_F_DUMP_INTR (dump again for a consistent list); a
+ *	file that shrank or was deleted meanwhile is not continued, a file
+ *	that took its place is sent from its start, and the dump still ends.
  */
 enum vmpkram_cmd {
 	VMPKRAM_CMD_UNSPEC,
