@@ -56,7 +56,9 @@ struct vmpkram_pgmap {
  *                     unseals it again if it fails (vmpkram_pools_lock)
  * @lock: serializes everything below and every commit
  * @state: enum vmpkram_pool_state
- * @reason: why UNFORMATTED or DAMAGED, with the fix
+ * @reason: why UNFORMATTED or DAMAGED, with the fix; a physical address
+ *          in it is written "0x...", which events mask (any user may
+ *          listen to them)
  * @frozen: reboot or kexec started, metadata must not change any more
  * @adopted_clean: the previous owner sealed or detached cleanly
  * @sb: the mounted vmpkramfs, NULL when not mounted

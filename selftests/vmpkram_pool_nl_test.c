@@ -1083,6 +1083,86 @@ TEST_F(pool, unprivileged_listener_gets_events)
 	EXPECT_EQ(0, sealed);
 }
 
+/*
+ * The state reason of a pool whose metadata was written for another
+ * geometry names the address it was written for: admins see it, the
+ * event an unprivileged listener gets has it masked.  "test" is detached
+ * and half of its range attached as SCRATCH, DAMAGED so.
+ */
+static struct tnl_pool g_test;		/* pool "test" at setup */
+static char g_admin_reason[256];
+
+static int user_sees_reason(void)
+{
+	struct tnl_pool p;
+	struct tnl ev;
+	bool got;
+	int i;
+
+	if (tnl_open(&ev) || tnl_subscribe(&ev))
+		return ENOTCONN;
+	if (write(g_ready[1], "", 1) != 1)
+		return EIO;
+	/* The detach before it waits for "test" to be scrubbed. */
+	for (got = false, i = 0; !got && i < 30; i++)
+		got = wait_event(&ev, SCRATCH, VMPKRAM_POOL_EV_ATTACHED, &p);
+	tnl_close(&ev);
+	if (!got)
+		return ETIMEDOUT;
+	if (p.state != VMPKRAM_POOL_DAMAGED || p.has_base)
+		return EPROTO;
+	if (!p.reason[0])
+		return ENODATA;
+	printf("# event reason: %s\n", p.reason);
+	return strstr(p.reason, "0x") || strstr(p.reason, "0X") ? EBADMSG : 0;
+}
+
+static void *attach_half_test(void *arg)
+{
+	struct tnl_result res = { 0 };
+	struct tnl_pool p;
+	struct tnl nl;
+	char c;
+
+	if (read(g_ready[0], &c, 1) != 1 || tnl_open(&nl))
+		return NULL;
+	*(int *)arg = tnl_pool_cmd(&nl, VMPKRAM_CMD_POOL_DETACH, "test", NULL);
+	if (!*(int *)arg)
+		*(int *)arg = attach(&nl, SCRATCH, g_test.base, g_test.size / 2,
+				     &res);
+	if (!*(int *)arg && res.reply) {
+		tnl_pool_parse(res.tb, &p);
+		strcpy(g_admin_reason, p.reason);
+	}
+	tnl_result_clear(&res);
+	tnl_close(&nl);
+	return NULL;
+}
+
+TEST_F(pool, unprivileged_listener_gets_no_address_in_reasons)
+{
+	int attached = -1;
+	pthread_t th;
+
+	g_test = self->test;
+	g_admin_reason[0] = '\0';
+	ASSERT_EQ(0, pipe(g_ready));
+	ASSERT_EQ(0, pthread_create(&th, NULL, attach_half_test, &attached));
+	EXPECT_EQ(0, run_unprivileged(user_sees_reason))
+		TH_LOG("the event's reason names an address (or no event)");
+	close(g_ready[1]);
+	pthread_join(th, NULL);
+	close(g_ready[0]);
+	ASSERT_EQ(0, attached);
+	TH_LOG("admin reason: %s", g_admin_reason);
+	EXPECT_NE(NULL, strstr(g_admin_reason, "0x"))
+		TH_LOG("admins see where the metadata belongs");
+	EXPECT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_DETACH, SCRATCH,
+				  NULL));
+	reattach(&self->nl, &self->test);
+	EXPECT_EQ(0, tnl_pool_get(&self->nl, "test", NULL));
+}
+
 /* ---- the file dump ---- */
 
 struct made {

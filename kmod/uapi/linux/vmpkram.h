@@ -338,7 +338,9 @@ struct vmpkram_prefault {
  *	Allows metadata changes again.  Unsealing a pool that is not sealed
  *	is not an error.
  * @VMPKRAM_CMD_POOL_NTF: notification only, on the "events" group: the
- *	pool attributes except %VMPKRAM_A_POOL_BASE (any user may listen),
+ *	pool attributes except %VMPKRAM_A_POOL_BASE (any user may listen,
+ *	and physical addresses are for admins: in
+ *	%VMPKRAM_A_POOL_STATE_REASON every "0x..." number reads "[address]"),
  *	and %VMPKRAM_A_POOL_EVENT.
  * @VMPKRAM_CMD_GET_FILES: admin, dump only.  %VMPKRAM_A_POOL_NAME
  *	required.  One message per file with the file attributes
@@ -399,7 +401,8 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_POOL_SIZE: u64, bytes
  * @VMPKRAM_A_POOL_STATE: u32, enum vmpkram_pool_state
  * @VMPKRAM_A_POOL_STATE_REASON: string, why the pool is UNFORMATTED or
- *	DAMAGED, and what to do; absent otherwise
+ *	DAMAGED, and what to do; absent otherwise.  Physical addresses in it
+ *	are hexadecimal "0x..." numbers, masked in events
  * @VMPKRAM_A_POOL_UUID: binary, 16 bytes, set when formatted
  * @VMPKRAM_A_POOL_GENERATION: u64, metadata generation: every committed
  *	metadata update, including adoption by a new kernel, advances it
