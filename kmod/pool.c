@@ -159,7 +159,11 @@ static void unmap_pages(struct vmpkram_pool *pool)
  * and the DAX mappings of vmpkramfs need.  Every 1 GiB-aligned GiB of the
  * pool is one 1 GiB compound page, which a 1 GiB entry maps; the parts
  * before and after are 2 MiB compound pages (as device-dax uses: less
- * memmap to touch than 4 KiB pages).  On failure nothing stays mapped.
+ * memmap to touch than 4 KiB pages).  From here on memory_failure() may
+ * call vmpkram_pgmap_ops on the pool: its metadata must exist already.
+ * On failure, the parts already added stay for unmap_pages(), which the
+ * caller calls without pool->lock (memunmap_pages() waits for the
+ * memory-failure handlers, which take it).
  */
 static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
 {
@@ -177,23 +181,33 @@ static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
 		ret = map_part(pool, gib_start, gib_end, PUD_SHIFT - PAGE_SHIFT);
 	if (!ret)
 		ret = map_part(pool, gib_end, end, PMD_SHIFT - PAGE_SHIFT);
-	if (ret)
-		unmap_pages(pool);
 	return ret;
 }
 ALLOW_ERROR_INJECTION(vmpkram_pool_map_pages, ERRNO);
 
+/*
+ * The struct pages go first: memunmap_pages() waits for memory_failure()
+ * handlers that hold the pgmap, and no new one can start after it.  Only
+ * then may the metadata they write go.
+ */
 static void pool_free(struct vmpkram_pool *pool)
 {
+	unmap_pages(pool);
 	vmpkram_alloc_free(pool);
 	vmpkram_meta_free(pool);
-	unmap_pages(pool);
 	if (pool->res)
 		release_mem_region(pool->base, pool->size);
 	xa_destroy(&pool->poison);
 	kfree(pool);
 }
 
+/*
+ * A new pool with its metadata adopted (or judged UNFORMATTED or
+ * DAMAGED).  The shadow metadata is allocated before the struct pages
+ * exist, and pool->lock is held from before they exist until the
+ * adoption is done: a memory failure reported meanwhile waits for the
+ * pool to know its blocks, then records the page in them.
+ */
 static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 				     struct netlink_ext_ack *extack)
 {
@@ -219,17 +233,30 @@ static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 		kfree(pool);
 		return ERR_PTR(-EBUSY);
 	}
+	if (vmpkram_meta_alloc(pool) || vmpkram_alloc_init(pool)) {
+		pool_free(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	mutex_lock(&pool->lock);
 	ret = vmpkram_pool_map_pages(pool);
 	if (ret) {
+		mutex_unlock(&pool->lock);
 		pool_err(extack, "cannot add struct pages for the range",
 			 "pool %s: cannot add struct pages for %#llx@%#llx: %d",
 			 name, size, base, ret);
 		pool_free(pool);
 		return ERR_PTR(-ENOMEM);
 	}
-	if (vmpkram_meta_alloc(pool) || vmpkram_alloc_init(pool)) {
+	ret = vmpkram_meta_adopt(pool);
+	mutex_unlock(&pool->lock);
+	if (ret) {
+		/* Nothing was written: a later attach may well succeed. */
+		pool_err(extack, "out of memory while loading the pool metadata",
+			 "pool %s: out of memory while loading its metadata",
+			 name);
 		pool_free(pool);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	return pool;
 }
@@ -259,18 +286,6 @@ static int pool_attach_locked(const char *name, u64 base, u64 size,
 	pool = pool_new(name, base, size, extack);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
-
-	mutex_lock(&pool->lock);
-	ret = vmpkram_meta_adopt(pool);
-	mutex_unlock(&pool->lock);
-	if (ret) {
-		/* Nothing was written: a later attach may well succeed. */
-		pool_err(extack, "out of memory while loading the pool metadata",
-			 "pool %s: out of memory while loading its metadata",
-			 name);
-		pool_free(pool);
-		return ret;
-	}
 	list_add_tail(&pool->node, &vmpkram_pools);
 
 	if (pool->state == VMPKRAM_POOL_READY)
@@ -345,7 +360,8 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 	 * Removing the struct pages under a pin would leave the pinner with
 	 * freed memmap (a pipe releasing its buffers oopses): unload waits.
 	 * Killed while waiting, it leaves the pool's memory and struct pages
-	 * in place, claimed until reboot, rather than free them under a pin.
+	 * in place, claimed until reboot, rather than free them under a pin;
+	 * memory failures there are no longer this module's to handle.
 	 */
 	while (wait_for_pins && pool_pinned(pool)) {
 		pr_warn_ratelimited("pool %s: waiting for pinned pages (a pipe or O_DIRECT holds them) to be released\n",
@@ -353,6 +369,7 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 		if (fatal_signal_pending(current)) {
 			pr_err("pool %s: pages still pinned; its range stays claimed until reboot\n",
 			       pool->name);
+			vmpkram_failure_disown(pool);
 			list_del(&pool->node);
 			return 0;
 		}

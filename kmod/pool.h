@@ -209,6 +209,7 @@ size_t vmpkram_unpoisoned_bytes(struct vmpkram_pool *pool, phys_addr_t phys,
 				size_t len);
 void vmpkram_block_withdraw(struct vmpkram_pool *pool, u32 b);
 u32 vmpkram_nr_withdrawn(struct vmpkram_pool *pool);
+void vmpkram_failure_disown(struct vmpkram_pool *pool);
 
 /* pool_file.c: file table operations, pool->lock held */
 int vmpkram_file_create(struct vmpkram_pool *pool, const char *name,

@@ -7,6 +7,11 @@
  * shell test can check what another process populated in it.
  *
  * usage: vmpkram_map_helper FILE|anon:SIZE_MIB
+ *        vmpkram_map_helper --pin FILE
+ *
+ * With --pin, the first page of the mapping goes into a pipe (vmsplice)
+ * and the mapping and the file are closed: the pipe alone holds the page
+ * (a get_user_pages() reference) until SIGTERM; exits 0 then.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop;
@@ -67,21 +73,39 @@ static void *map_target(const char *what, size_t *len)
 	return p;
 }
 
+/* The first page of the mapping into a new pipe, which is kept open. */
+static int pin_first_page(char *p, size_t len)
+{
+	struct iovec iov = { .iov_base = p, .iov_len = 4096 };
+	int pfd[2];
+
+	p[0] = 1;	/* a block for a hole, if it is one */
+	if (pipe(pfd) || vmsplice(pfd[1], &iov, 1, 0) != 4096)
+		return -1;
+	return munmap(p, len);
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_term };
+	int pin = argc == 3 && !strcmp(argv[1], "--pin");
 	size_t len = 0;
 	char *p;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FILE|anon:SIZE_MIB\n", argv[0]);
+	if (argc != 2 + pin) {
+		fprintf(stderr, "usage: %s FILE|anon:SIZE_MIB\n"
+			"       %s --pin FILE\n", argv[0], argv[0]);
 		return 2;
 	}
 	if (sigaction(SIGTERM, &sa, NULL))
 		return 2;
-	p = map_target(argv[1], &len);
+	p = map_target(argv[1 + pin], &len);
 	if (p == MAP_FAILED || !len) {
-		perror(argv[1]);
+		perror(argv[1 + pin]);
+		return 2;
+	}
+	if (pin && pin_first_page(p, len)) {
+		perror("vmsplice");
 		return 2;
 	}
 	printf("%d 0x%lx 0x%lx\n", getpid(), (unsigned long)p,
@@ -89,5 +113,5 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (!stop)
 		pause();
-	return all_present(p, len) ? 0 : 1;
+	return pin || all_present(p, len) ? 0 : 1;
 }
