@@ -54,6 +54,8 @@ struct vmpkram_pgmap {
  * @virt: the range in the kernel's direct map
  * @sealed_by_request: sealed by the SEAL request in progress, which
  *                     unseals it again if it fails (vmpkram_pools_lock)
+ * @named: the range is one vmpkram.pool= names; any other is raw
+ *         physical memory (vmpkram_pool_raw_access())
  * @lock: serializes everything below and every commit
  * @state: enum vmpkram_pool_state
  * @reason: why UNFORMATTED or DAMAGED, with the fix; a physical address
@@ -94,6 +96,7 @@ struct vmpkram_pool {
 	unsigned int nr_pgmaps;
 	void *virt;
 	bool sealed_by_request;
+	bool named;
 
 	struct mutex lock;	/* the fields below, and every commit */
 	enum vmpkram_pool_state state;
@@ -132,7 +135,9 @@ int vmpkram_pools_init(void);
 void vmpkram_pools_exit(void);
 struct vmpkram_pool *vmpkram_pool_find(const char *name);
 int vmpkram_pool_attach(const char *name, u64 base, u64 size,
-			struct netlink_ext_ack *extack);
+			struct sk_buff *skb, struct netlink_ext_ack *extack);
+int vmpkram_pool_raw_access(struct sk_buff *skb,
+			    struct netlink_ext_ack *extack);
 int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins);
 bool vmpkram_pool_name_valid(const char *name);
 int vmpkram_pool_writable(struct vmpkram_pool *pool);

@@ -246,7 +246,7 @@ int vmpkram_nl_pool_attach(struct sk_buff *skb, struct genl_info *info)
 	ret = vmpkram_pool_attach(name,
 				  nla_get_u64(info->attrs[VMPKRAM_A_POOL_BASE]),
 				  nla_get_u64(info->attrs[VMPKRAM_A_POOL_SIZE]),
-				  info->extack);
+				  skb, info->extack);
 	if (ret)
 		return ret;
 	mutex_lock(&vmpkram_pools_lock);
@@ -299,7 +299,9 @@ int vmpkram_nl_pool_format(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(pool);
 		goto out;
 	}
-	ret = vmpkram_pool_format(pool);
+	ret = pool->named ? 0 : vmpkram_pool_raw_access(skb, info->extack);
+	if (!ret)
+		ret = vmpkram_pool_format(pool);
 	if (ret == -EBUSY)
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "pool is mounted: unmount its vmpkramfs first");

@@ -19,9 +19,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/vmpkram.h>
 
 #include "kselftest_harness.h"
@@ -1161,6 +1164,127 @@ TEST_F(pool, unprivileged_listener_gets_no_address_in_reasons)
 				  NULL));
 	reattach(&self->nl, &self->test);
 	EXPECT_EQ(0, tnl_pool_get(&self->nl, "test", NULL));
+}
+
+/*
+ * A range vmpkram.pool= did not name is raw physical memory, as /dev/mem
+ * is: attaching or formatting it needs CAP_SYS_RAWIO on top of
+ * CAP_SYS_ADMIN (and no kernel lockdown, pool_lockdown.sh); the ranges
+ * named at load do not.  The requests run in a child of root that has
+ * dropped CAP_SYS_RAWIO and kept the rest.
+ */
+static struct tnl_pool g_half;		/* the half of "test" to attach */
+static char g_msg[256];
+
+static int drop_rawio(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_TO_INDEX(CAP_SYS_RAWIO)].effective &=
+		~CAP_TO_MASK(CAP_SYS_RAWIO);
+	data[CAP_TO_INDEX(CAP_SYS_RAWIO)].permitted &=
+		~CAP_TO_MASK(CAP_SYS_RAWIO);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* In a child without CAP_SYS_RAWIO: @fn's errno (-1 if that failed). */
+static int without_rawio(int (*fn)(struct tnl *nl))
+{
+	int status, ret;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		struct tnl nl;
+
+		if (drop_rawio() || tnl_open(&nl))
+			_exit(255);
+		ret = fn(&nl);
+		tnl_close(&nl);
+		_exit(ret & 0xff);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) == 255)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int attach_half(struct tnl *nl)
+{
+	struct tnl_result res = { 0 };
+	int ret;
+
+	ret = attach(nl, SCRATCH, g_half.base, g_half.size, &res);
+	snprintf(g_msg, sizeof(g_msg), "%s", res.msg);
+	if (ret == EPERM && !strstr(res.msg, "CAP_SYS_RAWIO"))
+		ret = EBADMSG;
+	tnl_result_clear(&res);
+	return ret;
+}
+
+static int format_half(struct tnl *nl)
+{
+	struct tnl_result res = { 0 };
+	int ret;
+
+	ret = cmd_named(nl, VMPKRAM_CMD_POOL_FORMAT, 0, SCRATCH, &res);
+	if (ret == EPERM && !strstr(res.msg, "CAP_SYS_RAWIO"))
+		ret = EBADMSG;
+	tnl_result_clear(&res);
+	return ret;
+}
+
+static int format_test(struct tnl *nl)
+{
+	return tnl_pool_cmd(nl, VMPKRAM_CMD_POOL_FORMAT, "test", NULL);
+}
+
+static int attach_test(struct tnl *nl)
+{
+	struct tnl_result res = { 0 };
+	int ret;
+
+	ret = attach(nl, "test", g_half.base, 2 * g_half.size, &res);
+	tnl_result_clear(&res);
+	return ret;
+}
+
+TEST_F_TIMEOUT(pool, unnamed_range_needs_cap_sys_rawio, 120)
+{
+	struct tnl_result res = { 0 };
+	struct tnl_pool p;
+
+	g_half = self->test;
+	g_half.size /= 2;
+	/* Refused before the range is looked at (it is "test"'s, busy). */
+	EXPECT_EQ(EPERM, without_rawio(attach_half)) TH_LOG("%s", g_msg);
+	EXPECT_EQ(ENODEV, tnl_pool_get(&self->nl, SCRATCH, NULL));
+	/* A pool vmpkram.pool= named is an admin's alone. */
+	EXPECT_EQ(0, without_rawio(format_test));
+
+	/* Root attaches half of "test"'s range; without RAWIO no format. */
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_DETACH, "test",
+				  NULL));
+	ASSERT_EQ(0, attach(&self->nl, SCRATCH, g_half.base, g_half.size,
+			    &res));
+	tnl_result_clear(&res);
+	EXPECT_EQ(EPERM, without_rawio(format_half));
+	ASSERT_EQ(0, tnl_pool_get(&self->nl, SCRATCH, &p));
+	EXPECT_EQ(VMPKRAM_POOL_DAMAGED, p.state) TH_LOG("%s", p.reason);
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_DETACH, SCRATCH,
+				  NULL));
+	/* "test" again, at the range vmpkram.pool= named: no RAWIO needed. */
+	EXPECT_EQ(0, without_rawio(attach_test));
+	reattach(&self->nl, &self->test);
+	ASSERT_EQ(0, tnl_pool_get(&self->nl, "test", &p));
+	EXPECT_EQ(VMPKRAM_POOL_READY, p.state) TH_LOG("%s", p.reason);
 }
 
 /* ---- the file dump ---- */

@@ -16,7 +16,7 @@
 #
 # Leaves pool "test"'s range claimed until reboot (as a killed unload
 # does) and the module loaded with pool "small" only: run it last in the
-# suite "pool".  Prints TAP.
+# suite "pool", before pool_lockdown.sh.  Prints TAP.
 
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/pool_lib.sh"

@@ -57,7 +57,9 @@ int cmd_pool_attach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	ret = vmpkram_pool_attach(ctl->lib, name, base, size, &pool);
 	if (ret)
 		return ctl_fail(ctl, "pool attach", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+				ret == -EPERM ? "needs CAP_SYS_ADMIN; a range "
+				"vmpkram.pool= did not name also CAP_SYS_RAWIO "
+				"and no kernel lockdown" : NULL);
 	print_result(ctl, &pool);
 	return EXIT_SUCCESS;
 }

@@ -305,6 +305,10 @@ struct vmpkram_prefault {
  *              reserved (memmap=SIZE$ADDR missing on the command line)
  *  EUCLEAN     seal or unseal of a pool whose metadata is not usable
  *              (state UNFORMATTED or DAMAGED); format it first
+ *  EPERM       attach, format: a range that vmpkram.pool= did not name
+ *              when the module was loaded is raw physical memory, as
+ *              /dev/mem is: it needs CAP_SYS_RAWIO too, and is refused
+ *              under kernel lockdown (LOCKDOWN_DEV_MEM)
  *  ENOMEM      out of memory
  *
  * @VMPKRAM_CMD_POOL_GET: admin, doit and dump.  doit: the pool named by
