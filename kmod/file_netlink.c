@@ -73,22 +73,28 @@ static int put_extent(struct sk_buff *skb, u64 offset, u64 phys, u64 len)
 static int fill_extents(struct sk_buff *skb, struct vmpkram_pool *pool,
 			u32 slot, u32 *next)
 {
-	u32 n = le32_to_cpu(pool->files[slot].nr_blocks), i = *next, j;
-	const u32 *blk = pool->fblocks[slot];
+	u32 n = le32_to_cpu(pool->files[slot].nr_blocks), i = *next, j, b;
 	struct nlattr *nest;
+	unsigned long idx;
+	void *entry;
 
 	nest = nla_nest_start(skb, VMPKRAM_A_FILE_EXTENTS);
 	if (!nest)
 		return -EMSGSIZE;
 	while (i < n) {
-		if (blk[i] == VMPKRAM_HOLE) {	/* punched: no extent */
-			i++;
-			continue;
+		/* The next block held: punched holes have no extent. */
+		idx = i;
+		entry = xa_find(&pool->fblocks[slot], &idx, n - 1, XA_PRESENT);
+		if (!entry) {
+			i = n;
+			break;
 		}
-		for (j = i + 1; j < n && blk[j] == blk[j - 1] + 1; j++)
+		i = idx;
+		b = xa_to_value(entry);
+		for (j = i + 1; j < n && vmpkram_file_block(pool, slot, j) == b + j - i; j++)
 			;
 		if (put_extent(skb, (u64)i << VMPKRAM_BLOCK_SHIFT,
-			       vmpkram_block_phys(pool, blk[i]),
+			       vmpkram_block_phys(pool, b),
 			       (u64)(j - i) << VMPKRAM_BLOCK_SHIFT))
 			break;
 		i = j;

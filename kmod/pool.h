@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "pool_layout.h"
 #include "vmpkram.h"
@@ -67,7 +68,10 @@ struct vmpkram_pgmap {
  * @meta: shadow superblock; @meta.generation is the last committed one
  * @files: shadow file table (@meta.max_files entries)
  * @bmap: shadow block map (@nr_blocks entries)
- * @fblocks: per file table entry, the block of each file block
+ * @fblocks: per file table entry, the pool block of each file block it
+ *           holds (file block -> xa_mk_value(pool block)); a hole has no
+ *           entry, so a block list takes memory by the blocks held, never
+ *           by the span of a sparse file; vmpkram_file_block() reads it
  * @dirty_shadow: the shadow differs from the last commit
  * @nr_blocks: blocks in the pool
  * @meta_blocks: blocks holding metadata; data blocks follow
@@ -108,7 +112,7 @@ struct vmpkram_pool {
 	struct vmpkram_pool_sb meta;
 	struct vmpkram_pool_file *files;
 	struct vmpkram_pool_bmap *bmap;
-	u32 **fblocks;
+	struct xarray *fblocks;
 	bool dirty_shadow;
 	u32 nr_blocks;
 	u32 meta_blocks;
@@ -177,6 +181,19 @@ static inline u64 vmpkram_data_size(struct vmpkram_pool *pool)
 /* A file block without memory (punched), in pool->fblocks[]. */
 #define VMPKRAM_HOLE	U32_MAX
 
+/*
+ * The pool block of block @i of file @slot, or VMPKRAM_HOLE.  Without
+ * pool->lock too (the fault and read/write paths): a hole may be filled
+ * meanwhile, the entry is read once.
+ */
+static inline u32 vmpkram_file_block(struct vmpkram_pool *pool, u32 slot,
+				     u32 i)
+{
+	void *entry = xa_load(&pool->fblocks[slot], i);
+
+	return entry ? xa_to_value(entry) : VMPKRAM_HOLE;
+}
+
 /* pool_meta.c: on-pool metadata */
 int vmpkram_meta_alloc(struct vmpkram_pool *pool);
 void vmpkram_meta_free(struct vmpkram_pool *pool);
@@ -197,6 +214,9 @@ u32 vmpkram_largest_free(struct vmpkram_pool *pool);
 int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size);
 void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot);
 u32 vmpkram_file_allocated(struct vmpkram_pool *pool, u32 slot);
+u32 vmpkram_blocks_held(struct vmpkram_pool *pool, u32 slot);
+int vmpkram_reserve_blocks(struct vmpkram_pool *pool, u32 slot, u32 from,
+			   u32 to);
 bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
 			u32 last);
 int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i);
