@@ -25,10 +25,8 @@
 /* The pool block at file offset @pos, or VMPKRAM_HOLE. */
 static u32 file_block(struct inode *inode, loff_t pos)
 {
-	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-
-	/* A fault may fill a hole meanwhile (pool->lock): read it once. */
-	return READ_ONCE(pool->fblocks[VMPKRAM_I(inode)->slot][pos >> VMPKRAM_BLOCK_SHIFT]);
+	return vmpkram_file_block(VMPKRAM_POOL(inode), VMPKRAM_I(inode)->slot,
+				  pos >> VMPKRAM_BLOCK_SHIFT);
 }
 
 /* Where file offset @pos is in the direct map; not for a hole. */
@@ -48,9 +46,9 @@ static void *file_addr(struct inode *inode, loff_t pos)
 static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
 {
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-	const u32 *blk = pool->fblocks[VMPKRAM_I(inode)->slot];
+	u32 slot = VMPKRAM_I(inode)->slot;
 	u32 i = pos >> VMPKRAM_BLOCK_SHIFT, n = size >> VMPKRAM_BLOCK_SHIFT, j;
-	u32 first = READ_ONCE(blk[i]);
+	u32 first = vmpkram_file_block(pool, slot, i);
 	phys_addr_t phys = vmpkram_block_phys(pool, first) +
 			   (pos & (VMPKRAM_BLOCK_SIZE - 1));
 
@@ -58,7 +56,7 @@ static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
 	if (first == VMPKRAM_HOLE || !IS_ALIGNED(phys, size))
 		return 0;
 	for (j = 1; j < n; j++)
-		if (READ_ONCE(blk[i + j]) != first + j)
+		if (vmpkram_file_block(pool, slot, i + j) != first + j)
 			return 0;
 	return phys;
 }

@@ -116,13 +116,18 @@ static void *slot_addr(struct vmpkram_pool *pool, unsigned int slot)
 
 int vmpkram_meta_alloc(struct vmpkram_pool *pool)
 {
+	unsigned int i;
+
 	expected_sb(pool, &pool->meta);
 	pool->nr_blocks = le32_to_cpu(pool->meta.nr_blocks);
 	pool->meta_blocks = le32_to_cpu(pool->meta.meta_blocks);
 	pool->files = kvzalloc(le32_to_cpu(pool->meta.ft_size), GFP_KERNEL);
 	pool->bmap = kvzalloc(le32_to_cpu(pool->meta.bm_size), GFP_KERNEL);
-	pool->fblocks = kvcalloc(VMPKRAM_POOL_MAX_FILES, sizeof(u32 *),
+	pool->fblocks = kvcalloc(VMPKRAM_POOL_MAX_FILES, sizeof(*pool->fblocks),
 				 GFP_KERNEL);
+	/* vmpkram_meta_free() destroys them: initialized before any return. */
+	for (i = 0; pool->fblocks && i < VMPKRAM_POOL_MAX_FILES; i++)
+		xa_init_flags(&pool->fblocks[i], XA_FLAGS_ACCOUNT);
 	if (!pool->files || !pool->bmap || !pool->fblocks)
 		return -ENOMEM;
 	return 0;
@@ -133,10 +138,8 @@ static void free_fblocks(struct vmpkram_pool *pool)
 {
 	unsigned int i;
 
-	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
-		kvfree(pool->fblocks[i]);
-		pool->fblocks[i] = NULL;
-	}
+	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++)
+		xa_destroy(&pool->fblocks[i]);
 }
 
 void vmpkram_meta_free(struct vmpkram_pool *pool)
@@ -376,25 +379,8 @@ bad:
 	return -EUCLEAN;
 }
 
-/* The in-memory block list of every file; freed on error by load_slot(). */
-static noinline int vmpkram_alloc_fblocks(struct vmpkram_pool *pool)
-{
-	u32 i, n;
-
-	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
-		n = le32_to_cpu(pool->files[i].nr_blocks);
-		if (!n)
-			continue;
-		pool->fblocks[i] = kvmalloc_array(n, sizeof(u32), GFP_KERNEL);
-		if (!pool->fblocks[i])
-			return -ENOMEM;
-		memset(pool->fblocks[i], 0xff, n * sizeof(u32));
-	}
-	return 0;
-}
-ALLOW_ERROR_INJECTION(vmpkram_alloc_fblocks, ERRNO);
-
-static const char *map_block(struct vmpkram_pool *pool, u32 b)
+/* Block map entry @b on its own; counts a file's blocks in @held. */
+static const char *check_block(struct vmpkram_pool *pool, u32 b, u32 *held)
 {
 	u32 owner = le32_to_cpu(pool->bmap[b].owner);
 	u32 index = le32_to_cpu(pool->bmap[b].index);
@@ -411,42 +397,83 @@ static const char *map_block(struct vmpkram_pool *pool, u32 b)
 	f = &pool->files[owner - 1];
 	if (!f->flags || index >= le32_to_cpu(f->nr_blocks))
 		return "block index beyond its file";
-	if (pool->fblocks[owner - 1][index] != U32_MAX)
+	if (++held[owner - 1] > le32_to_cpu(f->nr_blocks))
 		return "file block mapped twice";
-	pool->fblocks[owner - 1][index] = b;
 	return NULL;
 }
 
-static int check_bmap(struct vmpkram_pool *pool)
+/*
+ * The in-memory block list of every file, from a block map that passed
+ * check_block(): memory by the blocks files hold (at most the pool's),
+ * charged to the caller.  A block mapped twice shows here.  On error,
+ * load_slot() frees what was built.
+ */
+static noinline int vmpkram_alloc_fblocks(struct vmpkram_pool *pool, u32 *dup)
 {
-	const char *why;
-	u32 b, i, n;
+	u32 b, owner;
 	int ret;
 
-	ret = vmpkram_alloc_fblocks(pool);
-	if (ret)
-		return ret;
-	for (b = 0; b < pool->nr_blocks; b++) {
-		why = map_block(pool, b);
-		if (why) {
-			snprintf(pool->reason, sizeof(pool->reason),
-				 "block map entry %u: %s", b, why);
-			return -EUCLEAN;
-		}
-	}
-	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
-		n = le32_to_cpu(pool->files[i].nr_blocks);
-		if (le32_to_cpu(pool->files[i].flags) & VMPKRAM_PF_SPARSE)
-			continue;	/* holes allowed */
-		for (b = 0; b < n; b++) {
-			if (pool->fblocks[i][b] == U32_MAX) {
-				snprintf(pool->reason, sizeof(pool->reason),
-					 "block map: block %u of file entry %u missing", b, i);
-				return -EUCLEAN;
-			}
-		}
+	for (b = pool->meta_blocks; b < pool->nr_blocks; b++) {
+		owner = le32_to_cpu(pool->bmap[b].owner);
+		if (owner == VMPKRAM_BM_FREE || owner > VMPKRAM_POOL_MAX_FILES)
+			continue;
+		ret = xa_insert(&pool->fblocks[owner - 1],
+				le32_to_cpu(pool->bmap[b].index),
+				xa_mk_value(b), GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
+			*dup = b;
+		if (ret)
+			return ret;
+		if (!(b % 512))
+			cond_resched();
 	}
 	return 0;
+}
+ALLOW_ERROR_INJECTION(vmpkram_alloc_fblocks, ERRNO);
+
+/*
+ * The block map: every entry checked first, and what each file holds
+ * counted against its size, before anything is allocated for it.
+ */
+static int check_bmap(struct vmpkram_pool *pool)
+{
+	const char *why = NULL;
+	u32 b, i, *held;
+	int ret;
+
+	held = kvcalloc(VMPKRAM_POOL_MAX_FILES, sizeof(*held), GFP_KERNEL);
+	if (!held)
+		return -ENOMEM;
+	for (b = 0; b < pool->nr_blocks && !why; b++)
+		why = check_block(pool, b, held);
+	if (why) {
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "block map entry %u: %s", b - 1, why);
+		ret = -EUCLEAN;
+		goto out;
+	}
+	ret = vmpkram_alloc_fblocks(pool, &b);
+	if (ret == -EBUSY) {
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "block map entry %u: file block mapped twice", b);
+		ret = -EUCLEAN;
+	}
+	if (ret)
+		goto out;
+	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
+		if (le32_to_cpu(pool->files[i].flags) & VMPKRAM_PF_SPARSE ||
+		    held[i] == le32_to_cpu(pool->files[i].nr_blocks))
+			continue;	/* holes allowed, or none */
+		for (b = 0; vmpkram_file_block(pool, i, b) != VMPKRAM_HOLE; b++)
+			;
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "block map: block %u of file entry %u missing", b, i);
+		ret = -EUCLEAN;
+		goto out;
+	}
+out:
+	kvfree(held);
+	return ret;
 }
 
 /* Copies slot @s into the shadow and checks its contents. */

@@ -33,6 +33,10 @@
  *                          CASE, print "case: ...", "expect: ..." and
  *                          "hash: ..." (the hash of the metadata blocks as
  *                          written)
+ *   sparse BASE            every free file table entry of both slots
+ *                          becomes a sparse file spanning the data area
+ *                          and holding no block (still good metadata);
+ *                          prints how many
  *   mount POOL DIR         mount vmpkramfs pool=POOL on DIR; prints
  *                          "mounted" or "errno NAME" (exit 1)
  *
@@ -936,6 +940,61 @@ static void bm_dup_index(struct meta *m, struct slot *s)
 	}
 }
 
+/*
+ * Every free entry of @s's file table becomes a sparse file that spans
+ * the whole data area and holds no block (its blocks were all punched):
+ * valid metadata whose block lists a module must not size by span.
+ * Inode numbers from @ino, one per entry index, so that both slots agree.
+ * Returns how many.
+ */
+static uint32_t fill_sparse(struct slot *s, uint64_t ino)
+{
+	uint32_t data = s->nr_blocks - le32toh(s->sb->meta_blocks);
+	uint32_t e, n = 0, used = 0;
+	struct vmpkram_pool_file *f;
+	char name[32];
+
+	for (e = 0; e < s->max_files; e++) {
+		f = &s->ft[e];
+		if (entry_used(f)) {
+			used++;
+			continue;
+		}
+		memset(f, 0, sizeof(*f));
+		f->flags = htole32(VMPKRAM_PF_USED | VMPKRAM_PF_SPARSE);
+		f->mode = htole32(S_IFREG | 0600);
+		f->ino = htole64(ino + e);
+		f->size = htole64((uint64_t)data * BS);
+		f->nr_blocks = htole32(data);
+		snprintf(name, sizeof(name), "sparse-%04u", e);
+		f->name_len = htole16(strlen(name));
+		memcpy(f->name, name, strlen(name));
+		n++;
+	}
+	s->sb->nr_files = htole32(used + n);
+	s->sb->next_ino = htole64(ino + s->max_files);
+	return n;
+}
+
+/* The next inode number neither slot has given out. */
+static uint64_t next_ino(const struct meta *m)
+{
+	uint64_t a = le64toh(m->s[0].sb->next_ino);
+	uint64_t b = le64toh(m->s[1].sb->next_ino);
+
+	return a > b ? a : b;
+}
+
+static void sparse_dup(struct meta *m, struct slot *s)
+{
+	uint32_t n;
+
+	bm_dup_index(m, s);	/* of a file with blocks: first */
+	n = fill_sparse(s, next_ino(m));
+	snprintf(m->desc + strlen(m->desc), sizeof(m->desc) - strlen(m->desc),
+		 "; %u sparse files spanning the data area added", n);
+}
+
 static void bm_lost(struct meta *m, struct slot *s)
 {
 	int e = entry_with_blocks(s, 1);
@@ -1204,6 +1263,7 @@ static const struct kase cases[] = {
 	{ "cur-bm-owner-range", T_CUR, bm_owner_range, 1, "damaged" },
 	{ "cur-bm-owner-free-entry", T_CUR, bm_owner_free, 1, "damaged" },
 	{ "cur-bm-duplicate-index", T_CUR, bm_dup_index, 1, "damaged" },
+	{ "cur-bm-duplicate-sparse-span", T_CUR, sparse_dup, 1, "damaged" },
 	{ "cur-bm-lost-block", T_CUR, bm_lost, 1, "damaged" },
 	{ "old-bm-lost-block", T_OLD, bm_lost, 1, "damaged" },
 	{ "cur-bm-extra-block", T_CUR, bm_extra, 1, "damaged" },
@@ -1410,6 +1470,24 @@ static int cmd_mount(const char *pool, const char *dir)
 	return 0;
 }
 
+/* fill_sparse() in both slots of good metadata: still good. */
+static void cmd_sparse(uint64_t phys)
+{
+	uint64_t ino;
+	struct meta m;
+	uint32_t n;
+
+	load_meta(&m, phys);
+	need_good(&m);
+	ino = next_ino(&m);
+	n = fill_sparse(m.cur, ino);
+	fill_sparse(m.old, ino);
+	fix_crcs(m.cur);
+	fix_crcs(m.old);
+	mem_write(phys, m.buf, m.len);
+	printf("%u\n", n);
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -1422,6 +1500,7 @@ static int usage(void)
 		"       vmpkram_pool_corrupt copy SRC DST [LEN] [rebase]\n"
 		"       vmpkram_pool_corrupt cases\n"
 		"       vmpkram_pool_corrupt apply BASE CASE SEED [SAVED]\n"
+		"       vmpkram_pool_corrupt sparse BASE\n"
 		"       vmpkram_pool_corrupt mount POOL DIR\n");
 	return 2;
 }
@@ -1467,6 +1546,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "apply") && (argc == 5 || argc == 6)) {
 		return cmd_apply(num(argv[2]), argv[3], num(argv[4]),
 				 argc == 6 ? argv[5] : NULL);
+	} else if (!strcmp(cmd, "sparse") && argc == 3) {
+		cmd_sparse(num(argv[2]));
 	} else if (!strcmp(cmd, "mount") && argc == 4) {
 		return cmd_mount(argv[2], argv[3]);
 	} else {

@@ -87,7 +87,9 @@ static const struct ctl_cmd pool_cmds[] = {
 "memmap=SIZE$ADDR and hold no System RAM.  Valid metadata found there is\n"
 "adopted; otherwise the pool is attached unformatted or damaged (with the\n"
 "reason) and is never formatted implicitly.  Prints the pool.\n"
-"Needs CAP_SYS_ADMIN.\n",
+"Needs CAP_SYS_ADMIN; a range vmpkram.pool= did not name is raw physical\n"
+"memory, as /dev/mem is: it also needs CAP_SYS_RAWIO, and is refused under\n"
+"kernel lockdown.\n",
 		.run = cmd_pool_attach,
 	},
 	{

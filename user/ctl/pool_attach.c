@@ -50,7 +50,10 @@ CMD(pool_attach)
 		return ret;
 	ret = vmpkram_pool_attach(ctl->lib, name, base, size, &pool);
 	if (ret)
-		return ctl_fail(ctl, "pool attach", ret, NULL);
+		return ctl_fail(ctl, "pool attach", ret,
+				ret == -EPERM ? "needs CAP_SYS_ADMIN; a range "
+				"vmpkram.pool= did not name also CAP_SYS_RAWIO "
+				"and no kernel lockdown" : NULL);
 	print_result(ctl, &pool);
 	return EXIT_SUCCESS;
 }

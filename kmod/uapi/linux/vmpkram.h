@@ -357,6 +357,10 @@ struct vmpkram_prefault {
  *              reserved (memmap=SIZE$ADDR missing on the command line)
  *  EUCLEAN     seal or unseal of a pool whose metadata is not usable
  *              (state UNFORMATTED or DAMAGED); format it first
+ *  EPERM       attach, format: a range that vmpkram.pool= did not name
+ *              when the module was loaded is raw physical memory, as
+ *              /dev/mem is: it needs CAP_SYS_RAWIO too, and is refused
+ *              under kernel lockdown (LOCKDOWN_DEV_MEM)
  *  ENOMEM      out of memory
  *
  * @VMPKRAM_CMD_POOL_GET: admin, doit and dump.  doit: the pool named by
@@ -390,14 +394,20 @@ struct vmpkram_prefault {
  *	Allows metadata changes again.  Unsealing a pool that is not sealed
  *	is not an error.
  * @VMPKRAM_CMD_POOL_NTF: notification only, on the "events" group: the
- *	pool attributes except %VMPKRAM_A_POOL_BASE (any user may listen),
+ *	pool attributes except %VMPKRAM_A_POOL_BASE (any user may listen,
+ *	and physical addresses are for admins: in
+ *	%VMPKRAM_A_POOL_STATE_REASON every "0x..." number reads "[address]"),
  *	and %VMPKRAM_A_POOL_EVENT.
  * @VMPKRAM_CMD_GET_FILES: admin, dump only.  %VMPKRAM_A_POOL_NAME
  *	required.  One message per file with the file attributes
  *	(%VMPKRAM_A_FILE_*) and a %VMPKRAM_A_FILE_EXTENTS nest; a file with
  *	more extents than fit in one message continues in the next messages,
  *	which repeat its name and inode number.  Files deleted but still open
- *	are listed with %VMPKRAM_FILE_F_ORPHAN and no name.
+ *	are listed with %VMPKRAM_FILE_F_ORPHAN and no name.  When files
+ *	change while a dump is in progress, the messages built after the
+ *	change carry NLM_F_DUMP_INTR (dump again for a consistent list); a
+ *	file that shrank or was deleted meanwhile is not continued, a file
+ *	that took its place is sent from its start, and the dump still ends.
  */
 enum vmpkram_cmd {
 	VMPKRAM_CMD_UNSPEC,
@@ -447,7 +457,8 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_POOL_SIZE: u64, bytes
  * @VMPKRAM_A_POOL_STATE: u32, enum vmpkram_pool_state
  * @VMPKRAM_A_POOL_STATE_REASON: string, why the pool is UNFORMATTED or
- *	DAMAGED, and what to do; absent otherwise
+ *	DAMAGED, and what to do; absent otherwise.  Physical addresses in it
+ *	are hexadecimal "0x..." numbers, masked in events
  * @VMPKRAM_A_POOL_UUID: binary, 16 bytes, set when formatted
  * @VMPKRAM_A_POOL_GENERATION: u64, metadata generation: every committed
  *	metadata update, including adoption by a new kernel, advances it
