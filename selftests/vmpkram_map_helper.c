@@ -97,7 +97,6 @@ static int pin_first_page(const char *file, int pipefd[2])
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_term };
-	int pin = argc == 3 && !strcmp(argv[1], "--pin");
 	size_t len = 0;
 	char *p;
 
@@ -123,11 +122,7 @@ int main(int argc, char **argv)
 	}
 	p = map_target(argv[1], &len);
 	if (p == MAP_FAILED || !len) {
-		perror(argv[1 + pin]);
-		return 2;
-	}
-	if (pin && pin_first_page(p, len)) {
-		perror("vmsplice");
+		perror(argv[1]);
 		return 2;
 	}
 	printf("%d 0x%lx 0x%lx\n", getpid(), (unsigned long)p,
@@ -135,5 +130,5 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (!stop)
 		pause();
-	return pin || all_present(p, len) ? 0 : 1;
+	return all_present(p, len) ? 0 : 1;
 }
