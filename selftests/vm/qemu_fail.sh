@@ -14,7 +14,9 @@
 # - a damaged state file (foreign header, truncated) is refused by resume
 #   with RAM, state and manifest left as they are; with the state put
 #   back, resume works and the guest continues;
-# - resuming a running guest twice is refused.
+# - resuming a running guest twice is refused;
+# - launch --prefault: a guest with anonymous RAM starts paused, its RAM
+#   is populated by the module's workers, then it runs.
 #
 # Prints TAP.
 
@@ -163,6 +165,38 @@ check "resuming the running f72 again is refused (status $rc)" [ $rc -ne 0 ]
 last=$(qe_last_hb f72)
 check "f72 still runs" qe_wait_hb f72 $((last + 2)) 30
 check "f72: state resumed" [ "$(qe_state f72)" = resumed ]
+
+# ------------------------------------------ launch --prefault (anonymous)
+# The drop-in for -mem-prealloc: RAM that is not in a pool, populated by
+# VMPKRAM_IOC_PREFAULT in QEMU's address space before the guest runs.
+qe_console pf
+out=$(vmpkram-qemu --json launch pf --prefault 2 --qemu "$QE_DIR/bin/qemu-7.2" -- \
+	-machine q35 -accel "$QE_ACCEL" -cpu qemu64 -smp 1 -nodefaults \
+	-display none -m 128M \
+	-kernel "$QE_KERNEL" -initrd "$QE_TOP/build/guest/initramfs.cpio" \
+	-append "console=ttyS0 quiet panic=-1 HB_MIB=16 HB_HZ=$QE_HZ" \
+	-chardev "pipe,id=con0,path=$QE_RUN/pf" -serial chardev:con0 2>/tmp/pf.err)
+rc=$?
+sed 's/^/# /' /tmp/pf.err
+echo "$out" | sed 's/^/# /'
+check "launch --prefault 2 with 128 MiB of anonymous RAM (status $rc)" [ $rc -eq 0 ]
+pf_bytes=$(echo "$out" | vmpkram_json prefault.bytes 2>/dev/null)
+check "the prefault covered the guest's RAM: ${pf_bytes:-nothing} bytes" \
+	[ "${pf_bytes:-0}" -ge $((128 << 20)) ]
+pf_pid=$(qe_pid pf)
+pf_rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pf_pid/status" 2>/dev/null)
+check "QEMU's resident memory holds the RAM: ${pf_rss:-?} KiB" \
+	[ "${pf_rss:-0}" -ge $((128 << 10)) ]
+check "pf: heartbeats after the prefault" qe_wait_hb pf 3 120
+vmpkram-qemu qmp pf quit >/dev/null 2>&1
+n_try=0
+while [ -d "/proc/$pf_pid" ] && [ $n_try -lt 100 ]; do
+	sleep 0.1
+	n_try=$((n_try + 1))
+done
+check "pf: QEMU quit" [ ! -d "/proc/$pf_pid" ]
+rm -rf /run/vmpkram-qemu/pf
+qe_console_stop pf
 
 for g in f72 f10; do
 	out=$(vmpkram-qemu save $g 2>&1)
