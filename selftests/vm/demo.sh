@@ -18,6 +18,8 @@ G=vm1
 
 say() { printf '\n==== %s\n' "$*"; }
 indent() { sed 's/^/    /'; }
+# Line by line, unbuffered: what update says before the kexec is shown.
+indent_now() { while IFS= read -r l; do echo "    $l"; done; }
 
 fatal() {
 	not_ok "$*"
@@ -43,16 +45,17 @@ stage0() {
 	qe_log $G | grep -E '^(heartbeat|check)' | head -n 3 | indent
 	qe_log $G | tail -n 3 | indent
 
+	# Before --prepare, which packs the root file system for the next boot.
+	uname -r >"$QE_DIR/release"
 	next=$(vm-kexec --prepare other) || fatal "vm-kexec --prepare"
 	rel=$(echo "$next" | sed -n 's/^release=//p')
-	echo "$rel" >"$QE_DIR/next-release"
-	uname -r >"$QE_DIR/release"
 	say "update the host kernel: $(uname -r) -> $rel"
 	echo "    vmpkram-qemu update --kernel /boot/vmlinuz-$rel --initrd ... --command-line ..."
 	vm-kexec --marker "$rel" "$(echo "$next" | sed -n 's/^cmdline=//p')" >/dev/null
 	vmpkram-qemu update --kernel "$(echo "$next" | sed -n 's/^kernel=//p')" \
 		--initrd "$(echo "$next" | sed -n 's/^initrd=//p')" \
-		--command-line "$(echo "$next" | sed -n 's/^cmdline=//p')" 2>&1 | indent
+		--command-line "$(echo "$next" | sed -n 's/^cmdline=//p')" 2>&1 |
+		indent_now
 	fatal "vmpkram-qemu update returned"
 }
 
