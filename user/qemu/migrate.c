@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vq.h"
@@ -411,6 +413,72 @@ int mig_cont(struct vq *vq, struct guest *g)
 		set_capabilities(vq, g, false);
 	}
 	return ret;
+}
+
+/* How long the background 'cont' of mig_cont_later() goes on asking. */
+#define CONT_LATER_SECONDS	300
+
+/* The child of mig_cont_later(): 'cont' until QEMU answers; exit status. */
+static int cont_later_child(struct vq *vq, struct guest *g)
+{
+	time_t end = time(NULL) + CONT_LATER_SECONDS;
+	char path[PATH_MAX + 16];
+	int ret;
+
+	do {
+		/* QEMU accepts this connection once the update's is closed. */
+		g->q = NULL;
+		ret = guest_connect(vq, g);
+		if (!ret)
+			ret = qmp_execute(g->q, "cont", NULL, -1, 2000, NULL);
+		if (!ret) {
+			set_capabilities(vq, g, false);
+			printf("guest %s: QEMU answered 'cont'\n", g->m.name);
+			return 0;
+		}
+		qmp_close(g->q);
+		sleep(1);
+	} while (time(NULL) < end);
+	snprintf(path, sizeof(path), "%s/qmp", g->run);
+	printf("guest %s: no answer to 'cont' on %s for %d s: given up\n",
+	       g->m.name, path, CONT_LATER_SECONDS);
+	return 1;
+}
+
+/*
+ * A guest whose QEMU did not answer 'cont' in time may be stopped, with
+ * 'stop' and 'cont' still unread in its QMP socket; QEMU drops what a
+ * client sent once that client is gone, so when this process exits the
+ * 'cont' may be lost with it and the guest left paused.  A detached child
+ * asks again, on a new connection, until QEMU answers (at most
+ * CONT_LATER_SECONDS), writing what happened to RUN/cont.log.  Returns
+ * the child's pid, or a negative errno.
+ */
+int mig_cont_later(struct vq *vq, struct guest *g)
+{
+	char log[sizeof(g->run) + 16];
+	pid_t pid;
+	int fd;
+
+	snprintf(log, sizeof(log), "%s/cont.log", g->run);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid)
+		return pid;
+	setsid();
+	/* Not this process's QMP connections, manifests or locks. */
+	syscall(SYS_close_range, 3, ~0U, 0);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+	    dup2(fd, STDERR_FILENO) < 0)
+		_exit(1);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0)
+		dup2(fd, STDIN_FILENO);
+	vq->json = false;
+	_exit(cont_later_child(vq, g));
 }
 
 void mig_unprepare(struct vq *vq, struct guest *g)

@@ -169,8 +169,8 @@ static int save_one(struct vq *vq, struct guest *g)
 		vq_fail(vq, "%s", g->err);
 		if (batch_rollback(gs, 1)) {
 			vq_fail(vq, "%s", g->err);
-			return vq_fail(vq, "guest %s may be left stopped: check it, then 'cont' it over QMP (%s/qmp)",
-				       g->m.name, g->run);
+			cont_later(vq, g);
+			return EXIT_FAIL;
 		}
 		return vq_fail(vq, "guest %s runs on, not saved", g->m.name);
 	}

@@ -127,7 +127,7 @@ run_state() {	# run_state NAME: QEMU's run state
 # waits until the counter of NAME moved past $2
 wait_counter() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 300); do	# 30 s: TCG on a loaded host
 		[ "$(counter "$1")" -gt "$2" ] && return 0
 		sleep 0.1
 	done
