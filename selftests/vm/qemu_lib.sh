@@ -115,9 +115,13 @@ qe_launch() {
 		-chardev "pipe,id=con0,path=$QE_RUN/$name" -serial chardev:con0 "$@"
 }
 
-# qe_log NAME: the guest's console so far.
+# qe_log NAME: the guest's console so far, whole lines only: the guest
+# may be writing the last one ("hb 201 up 40" of "hb 201 up 40.410").
 qe_log() {
-	tr -d '\0' <"$QE_MNT/$1.console" 2>/dev/null
+	qe_d=$(tr -d '\0' <"$QE_MNT/$1.console" 2>/dev/null; echo x)
+	qe_d=${qe_d%x}
+	printf '%s' "${qe_d%"${qe_d##*
+}"}"
 }
 
 # qe_last_hb NAME: the last heartbeat counter on the console (0: none).
