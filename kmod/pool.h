@@ -226,6 +226,10 @@ u32 vmpkram_nr_files(struct vmpkram_pool *pool);
 /* pool_netlink.c: pool and file commands, events */
 void vmpkram_notify_pool(struct vmpkram_pool *pool, u32 event);
 
+/* pool_bench.c: commit cost against pool size, in debugfs */
+void vmpkram_bench_init(void);
+void vmpkram_bench_exit(void);
+
 /* fs_super.c: the vmpkramfs filesystem type */
 int vmpkram_fs_init(void);
 void vmpkram_fs_exit(void);
