@@ -323,6 +323,7 @@ static void take_blocks(struct vmpkram_pool *pool, u32 slot, u32 *blocks,
 		for (; j; j--, i++) {
 			pool->bmap[blocks[i]].owner = cpu_to_le32(slot + 1);
 			pool->bmap[blocks[i]].index = cpu_to_le32(i);
+			vmpkram_block_changed(pool, blocks[i]);
 		}
 	}
 }
@@ -357,6 +358,7 @@ static void free_block(struct vmpkram_pool *pool, u32 slot, u32 i)
 	}
 	pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_FREE);
 	pool->bmap[b].index = 0;
+	vmpkram_block_changed(pool, b);
 	set_bit(b, pool->dirty);
 	pool->nr_dirty++;
 }
@@ -435,7 +437,7 @@ int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
 		shrink(pool, slot, need, have);
 	f->size = cpu_to_le64(size);
 	f->nr_blocks = cpu_to_le32(need);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 	return 0;
 }
 
@@ -473,7 +475,7 @@ bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
 	if (!freed)
 		return false;
 	pool->files[slot].flags |= cpu_to_le32(VMPKRAM_PF_SPARSE);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 	vmpkram_scrub_kick(pool);
 	return true;
 }
@@ -500,8 +502,8 @@ int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i)
 	b = take_clean(pool, i ? pool->fblocks[slot][i - 1] : VMPKRAM_HOLE);
 	pool->bmap[b].owner = cpu_to_le32(slot + 1);
 	pool->bmap[b].index = cpu_to_le32(i);
+	vmpkram_block_changed(pool, b);
 	WRITE_ONCE(pool->fblocks[slot][i], b);
-	pool->dirty_shadow = true;
 	vmpkram_meta_commit(pool);
 	return 1;
 }
@@ -514,4 +516,5 @@ void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot)
 	shrink(pool, slot, 0, le32_to_cpu(f->nr_blocks));
 	f->nr_blocks = 0;
 	f->size = 0;
+	vmpkram_file_changed(pool, slot);
 }

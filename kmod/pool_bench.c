@@ -19,8 +19,9 @@
  *   attr       a chmod: one file table entry
  *   fill-hole  a write fault on a punched hole (vmpkram_file_fill_hole(),
  *              the hole punched again between runs): one block map entry
- *   full       a commit of every part of the metadata, as format and
- *              adoption write it (layout 1 writes every commit so)
+ *   full       every part of the metadata marked changed, and the
+ *              commit: what format and the first commit after an
+ *              adoption write
  *
  * Nothing here touches a data block: the scrubber is stopped
  * (pool->stopping) and every allocation finds scrubbed blocks.  The
@@ -39,7 +40,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "pool.h"
+#include "pool_meta.h"
 
 #define BENCH_MAX_RUNS		1000
 #define BENCH_FILE_BLOCKS	16U
@@ -141,6 +142,7 @@ static s64 emul_run(struct vmpkram_pool *pool, enum bench_op op, u32 slot,
 		return ktime_get_ns() - t0;
 	default:
 		t0 = ktime_get_ns();
+		vmpkram_meta_changed_all(pool);
 		vmpkram_meta_commit(pool);
 		return ktime_get_ns() - t0;
 	}

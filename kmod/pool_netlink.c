@@ -70,7 +70,8 @@ static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool,
 			      (u64)vmpkram_largest_free(pool) * bs, VMPKRAM_A_PAD) ||
 	    nla_put_u32(skb, VMPKRAM_A_POOL_NR_FILES, vmpkram_nr_files(pool)) ||
 	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_BAD,
-			      (u64)vmpkram_nr_withdrawn(pool) * bs, VMPKRAM_A_PAD))
+			      (u64)vmpkram_nr_withdrawn(pool) * bs, VMPKRAM_A_PAD) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_LAYOUT, pool->layout))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -5,7 +5,8 @@
  * loaded: a claimed pool range is busy and /dev/mem refuses it.
  *
  * The layout is kmod/pool_layout.h: two slots, each a superblock, a file
- * table and a block map, with crc32c checksums.  A case starts from good
+ * table and a block map, with crc32c checksums (layout 2: one per chunk of
+ * the tables, in the superblock page; layout 1: one per table).  A case starts from good
  * metadata (both slots complete; the script restores the saved bytes
  * before each case), changes one thing in the current slot (the newest
  * generation), the other slot or both, and says what the module must make
@@ -33,6 +34,9 @@
  *                          CASE, print "case: ...", "expect: ..." and
  *                          "hash: ..." (the hash of the metadata blocks as
  *                          written)
+ *   downgrade BASE         rewrite good layout 2 metadata as layout 1 (the
+ *                          same tables; what a version 1 module writes)
+ *   layout BASE            the layout version of each slot, one line
  *   mount POOL DIR         mount vmpkramfs pool=POOL on DIR; prints
  *                          "mounted" or "errno NAME" (exit 1)
  *
@@ -254,6 +258,8 @@ struct slot {
 	struct vmpkram_pool_file *ft;	/* NULL unless the geometry is sane */
 	struct vmpkram_pool_bmap *bm;
 	uint32_t max_files, nr_blocks;
+	uint32_t chunk, ft_chunks, nr_chunks;	/* layout 2, else 0 */
+	int v2;					/* layout 2 checksums */
 	int magic, sb_ok, ft_ok, bm_ok, done, complete;
 	uint64_t gen;
 };
@@ -265,6 +271,7 @@ struct meta {
 	struct slot s[2];
 	struct slot *cur, *old;
 	char desc[512];
+	const char *expect;	/* set by a case to override its table's */
 };
 
 static int sb_geometry_sane(const struct vmpkram_pool_sb *sb, size_t slot_off,
@@ -285,6 +292,65 @@ static int sb_geometry_sane(const struct vmpkram_pool_sb *sb, size_t slot_off,
 	       (uint64_t)le32toh(sb->bm_offset) + le32toh(sb->bm_size) <= slot_size;
 }
 
+/* The superblock checksum: the struct, in every layout. */
+static uint32_t sb_crc(const struct slot *s)
+{
+	return crc32c(s->base + VMPKRAM_SB_CRC_START,
+		      SB_END - VMPKRAM_SB_CRC_START);
+}
+
+/* Layout 2: chunk @c of the tables and its length. */
+static unsigned char *chunk_at(const struct slot *s, uint32_t c, size_t *len)
+{
+	const struct vmpkram_pool_sb *sb = s->sb;
+	uint32_t size = le32toh(sb->ft_size);
+	unsigned char *t = (unsigned char *)s->ft;
+
+	if (c >= s->ft_chunks) {
+		c -= s->ft_chunks;
+		size = le32toh(sb->bm_size);
+		t = (unsigned char *)s->bm;
+	}
+	*len = size - (size_t)c * s->chunk < s->chunk ?
+	       size - (size_t)c * s->chunk : s->chunk;
+	return t + (size_t)c * s->chunk;
+}
+
+static uint32_t *chunk_table(const struct slot *s)
+{
+	return (uint32_t *)(s->base + VMPKRAM_CT_OFFSET);
+}
+
+/* Layout 2 chunk fields that the tool can work with. */
+static int chunks_sane(struct slot *s)
+{
+	const struct vmpkram_pool_sb *sb = s->sb;
+	uint32_t cs = le32toh(sb->chunk_size), n = le32toh(sb->nr_chunks);
+	uint32_t ft = le32toh(sb->ft_size), bm = le32toh(sb->bm_size);
+
+	if (cs < VMPKRAM_CHUNK_MIN || (cs & (cs - 1)) ||
+	    le32toh(sb->ct_offset) != VMPKRAM_CT_OFFSET ||
+	    n != (ft + cs - 1) / cs + (bm + cs - 1) / cs || n > VMPKRAM_CT_MAX)
+		return 0;
+	s->chunk = cs;
+	s->ft_chunks = (ft + cs - 1) / cs;
+	s->nr_chunks = n;
+	return 1;
+}
+
+static int chunks_ok(const struct slot *s, uint32_t from, uint32_t to)
+{
+	const unsigned char *p;
+	size_t len;
+
+	for (; from < to; from++) {
+		p = chunk_at(s, from, &len);
+		if (le32toh(chunk_table(s)[from]) != crc32c(p, len))
+			return 0;
+	}
+	return 1;
+}
+
 static void parse_slot(struct meta *m, int idx, size_t off)
 {
 	struct slot *s = &m->s[idx];
@@ -298,9 +364,8 @@ static void parse_slot(struct meta *m, int idx, size_t off)
 	s->base = m->buf + off;
 	s->sb = sb = (struct vmpkram_pool_sb *)s->base;
 	s->magic = !memcmp(sb->magic, VMPKRAM_LAYOUT_MAGIC, 8);
-	s->sb_ok = s->magic &&
-		   le32toh(sb->crc) == crc32c((char *)sb + VMPKRAM_SB_CRC_START,
-					      SB_END - VMPKRAM_SB_CRC_START);
+	s->v2 = le32toh(sb->layout_version) == 2;
+	s->sb_ok = s->magic && le32toh(sb->crc) == sb_crc(s);
 	seq = le64toh(sb->commit_seq);
 	s->gen = le64toh(sb->generation);
 	s->done = seq & VMPKRAM_SEQ_DONE;
@@ -310,8 +375,13 @@ static void parse_slot(struct meta *m, int idx, size_t off)
 	s->nr_blocks = le32toh(sb->nr_blocks);
 	s->ft = (struct vmpkram_pool_file *)(s->base + le32toh(sb->ft_offset));
 	s->bm = (struct vmpkram_pool_bmap *)(s->base + le32toh(sb->bm_offset));
-	s->ft_ok = le32toh(sb->ft_crc) == crc32c(s->ft, le32toh(sb->ft_size));
-	s->bm_ok = le32toh(sb->bm_crc) == crc32c(s->bm, le32toh(sb->bm_size));
+	if (s->v2 && chunks_sane(s)) {
+		s->ft_ok = chunks_ok(s, 0, s->ft_chunks);
+		s->bm_ok = chunks_ok(s, s->ft_chunks, s->nr_chunks);
+	} else {
+		s->ft_ok = le32toh(sb->ft_crc) == crc32c(s->ft, le32toh(sb->ft_size));
+		s->bm_ok = le32toh(sb->bm_crc) == crc32c(s->bm, le32toh(sb->bm_size));
+	}
 	s->complete = s->sb_ok && s->ft_ok && s->bm_ok &&
 		      s->gen == seq >> 1 && s->gen;
 }
@@ -357,16 +427,32 @@ static void load_meta(struct meta *m, uint64_t phys)
 	parse_meta(m);
 }
 
+/* The superblock checksum alone. */
+static void fix_sb_crc(struct slot *s)
+{
+	s->sb->crc = htole32(sb_crc(s));
+}
+
+/* Every checksum of the slot, by the layout it was parsed with. */
 static void fix_crcs(struct slot *s)
 {
 	struct vmpkram_pool_sb *sb = s->sb;
+	const unsigned char *p;
+	size_t len;
+	uint32_t c;
 
-	if (s->ft)
-		sb->ft_crc = htole32(crc32c(s->ft, le32toh(sb->ft_size)));
-	if (s->bm)
-		sb->bm_crc = htole32(crc32c(s->bm, le32toh(sb->bm_size)));
-	sb->crc = htole32(crc32c((char *)sb + VMPKRAM_SB_CRC_START,
-				 SB_END - VMPKRAM_SB_CRC_START));
+	if (s->v2 && s->chunk) {
+		for (c = 0; s->ft && c < s->nr_chunks; c++) {
+			p = chunk_at(s, c, &len);
+			chunk_table(s)[c] = htole32(crc32c(p, len));
+		}
+	} else {
+		if (s->ft)
+			sb->ft_crc = htole32(crc32c(s->ft, le32toh(sb->ft_size)));
+		if (s->bm)
+			sb->bm_crc = htole32(crc32c(s->bm, le32toh(sb->bm_size)));
+	}
+	fix_sb_crc(s);
 }
 
 static int entry_used(const struct vmpkram_pool_file *f)
@@ -1118,6 +1204,54 @@ static void interrupt_both_bad(struct meta *m, struct slot *s)
 	     m->cur->idx, m->cur->gen, m->old->idx, m->old->gen);
 }
 
+/* Layout 2 superblock pages. */
+
+static void ct_entry(struct meta *m, struct slot *s)
+{
+	if (s->v2) {
+		chunk_table(s)[0] ^= htole32(1);
+		DESC("slot %d: checksum of file table chunk 0 flipped in the "
+		     "superblock page, superblock checksum fixed", s->idx);
+	} else {
+		s->sb->ft_crc ^= htole32(1);
+		DESC("slot %d: ft_crc flipped, superblock checksum fixed",
+		     s->idx);
+	}
+	fix_sb_crc(s);
+}
+
+static void sb_chunk_size(struct meta *m, struct slot *s)
+{
+	uint32_t cs = le32toh(s->sb->chunk_size);
+
+	s->sb->chunk_size = htole32(cs ? cs / 2 : VMPKRAM_CHUNK_MIN);
+	fix_sb_crc(s);
+	DESC("slot %d superblock: chunk_size %u, superblock checksum fixed",
+	     s->idx, le32toh(s->sb->chunk_size));
+}
+
+static void sb_page_tail(struct meta *m, struct slot *s)
+{
+	s->base[VMPKRAM_SB_SIZE - 1] = 0x5a;
+	fix_sb_crc(s);
+	DESC("slot %d: last byte of the superblock page set%s", s->idx,
+	     s->v2 ? "" : " (layout 1 does not use it)");
+	if (!s->v2)
+		m->expect = "ready cur";
+}
+
+/* A generation that does not belong in its slot (g + 1 in g's slot). */
+static void sb_gen_parity(struct meta *m, struct slot *s)
+{
+	uint64_t g = s->gen + 1;
+
+	s->sb->generation = htole64(g);
+	s->sb->commit_seq = htole64(g << 1 | VMPKRAM_SEQ_DONE);
+	fix_crcs(s);
+	DESC("slot %d: generation %" PRIu64 " (belongs in slot %d), sequence "
+	     "to match, checksums fixed", s->idx, g, (int)(g & 1));
+}
+
 /* Seeded bit flips anywhere a checksum covers, in either slot. */
 static void random_flip(struct meta *m, struct slot *unused)
 {
@@ -1222,6 +1356,10 @@ static const struct kase cases[] = {
 	{ "interrupted-fallback-damaged", T_NONE, interrupt_both_bad, 0, "damaged" },
 	{ "cur-done-bit-clear", T_CUR, done_clear, 0, "ready any" },
 	{ "old-done-bit-clear", T_OLD, done_clear, 0, "ready any" },
+	{ "cur-ct-entry", T_CUR, ct_entry, 0, "damaged" },
+	{ "cur-sb-chunk-size", T_CUR, sb_chunk_size, 0, "damaged" },
+	{ "cur-sb-page-tail", T_CUR, sb_page_tail, 0, "damaged" },
+	{ "cur-sb-generation-parity", T_CUR, sb_gen_parity, 0, "damaged" },
 	{ "random", T_NONE, random_flip, 0, "damaged" },
 };
 
@@ -1260,13 +1398,14 @@ static int cmd_apply(uint64_t phys, const char *name, uint64_t seed,
 		s = m.cur;
 	else if (k->target == T_OLD)
 		s = m.old;
+	m.expect = NULL;
 	k->fn(&m, s);
 	if (k->fix)
 		fix_crcs(s);
 	mem_write(phys, m.buf, m.len);
 	printf("case: %s: %s%s\n", name, m.desc,
 	       k->fix ? ", checksums fixed" : "");
-	printf("expect: %s\n", k->expect);
+	printf("expect: %s\n", m.expect ?: k->expect);
 	printf("hash: %016" PRIx64 "\n", hash_words(HASH_INIT, m.buf, m.len));
 	return 0;
 }
@@ -1383,6 +1522,44 @@ static void cmd_copy(uint64_t src, uint64_t dst, uint64_t len, int rebase)
 	free(m.buf);
 }
 
+/* Good layout 2 metadata as layout 1 writes it: the tables stay. */
+static void cmd_downgrade(uint64_t phys)
+{
+	struct meta m;
+	int i;
+
+	load_meta(&m, phys);
+	need_good(&m);
+	for (i = 0; i < 2; i++) {
+		struct slot *sl = &m.s[i];
+
+		if (!sl->v2)
+			die("slot %d is not layout 2", i);
+		sl->sb->layout_version = htole32(1);
+		sl->sb->chunk_size = 0;
+		sl->sb->nr_chunks = 0;
+		sl->sb->ct_offset = 0;
+		memset(sl->base + SB_END, 0, VMPKRAM_SB_SIZE - SB_END);
+		sl->v2 = 0;
+		fix_crcs(sl);
+	}
+	mem_write(phys, m.buf, m.len);
+	free(m.buf);
+}
+
+static void cmd_layout(uint64_t phys)
+{
+	struct meta m;
+	int i;
+
+	load_meta(&m, phys);
+	for (i = 0; i < 2; i++)
+		printf("slot %d: %s layout %u\n", i,
+		       m.s[i].complete ? "complete" : "not complete",
+		       m.s[i].sb ? le32toh(m.s[i].sb->layout_version) : 0);
+	free(m.buf);
+}
+
 static const char *errno_name(int e)
 {
 	switch (e) {
@@ -1422,6 +1599,8 @@ static int usage(void)
 		"       vmpkram_pool_corrupt copy SRC DST [LEN] [rebase]\n"
 		"       vmpkram_pool_corrupt cases\n"
 		"       vmpkram_pool_corrupt apply BASE CASE SEED [SAVED]\n"
+		"       vmpkram_pool_corrupt downgrade BASE\n"
+		"       vmpkram_pool_corrupt layout BASE\n"
 		"       vmpkram_pool_corrupt mount POOL DIR\n");
 	return 2;
 }
@@ -1467,6 +1646,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "apply") && (argc == 5 || argc == 6)) {
 		return cmd_apply(num(argv[2]), argv[3], num(argv[4]),
 				 argc == 6 ? argv[5] : NULL);
+	} else if (!strcmp(cmd, "downgrade") && argc == 3) {
+		cmd_downgrade(num(argv[2]));
+	} else if (!strcmp(cmd, "layout") && argc == 3) {
+		cmd_layout(num(argv[2]));
 	} else if (!strcmp(cmd, "mount") && argc == 4) {
 		return cmd_mount(argv[2], argv[3]);
 	} else {

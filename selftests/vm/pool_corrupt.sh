@@ -25,7 +25,9 @@
 # is harmless: READY).  Then pool "small" itself: a pool= size or address
 # that disagrees with its metadata is refused the same way (a relocated,
 # rebased copy at its own size is the positive control), and at the end
-# its metadata adopts fine with every file intact.
+# its metadata adopts fine with every file intact.  Last, a layout 1 pool
+# (pool small's metadata rewritten as a version 1 module writes it) is
+# adopted with its files and stays layout 1 through commits and a reload.
 #
 # The seed is printed; POOL_CORRUPT_SEED=N replays it.
 # POOL_CORRUPT_RANDOM=N random bit flips (default 8);
@@ -322,5 +324,37 @@ format_test() {
 check "pool test formatted again" format_test
 trouble=$(kernel_trouble "$mark")
 check "no kernel trouble at the final load${trouble:+: $trouble}" [ -z "$trouble" ]
+
+# layout_is N: both of pool small's slots complete, in layout N.
+layout_is() {
+	[ "$($T layout $BASE | grep -c "^slot [01]: complete layout $1$")" = 2 ]
+}
+
+# A layout 1 pool (pool small's metadata as a version 1 module writes
+# it) is adopted with its files, commits stay layout 1, and it is
+# adopted again after a reload.  Then pool small gets its layout 2
+# metadata back.
+layout1_pool() {
+	unload_module && $T save $BASE "$W/v2.meta" && $T downgrade $BASE &&
+		layout_is 1 || { echo "downgrade"; return 1; }
+	modprobe vmpkram && [ "$(pool_state small)" = READY ] &&
+		[ "$(pool_get small layout)" = 1 ] &&
+		mount -t vmpkramfs -o pool=small none "$MNT" || { echo "adoption"; return 1; }
+	verify_files >/dev/null || { umount "$MNT"; echo "files"; return 1; }
+	touch "$MNT/layout1" && chmod 640 "$MNT/layout1" && umount "$MNT" &&
+		unload_module && layout_is 1 || { echo "commits"; return 1; }
+	modprobe vmpkram && [ "$(pool_get small layout)" = 1 ] &&
+		mount -t vmpkramfs -o pool=small none "$MNT" &&
+		[ "$(stat -c %a "$MNT/layout1")" = 640 ] && rm "$MNT/layout1" &&
+		umount "$MNT" || { echo "reload"; return 1; }
+	unload_module && $T restore $BASE "$W/v2.meta" && modprobe vmpkram &&
+		[ "$(pool_get small layout)" = 2 ] || { echo "restore"; return 1; }
+}
+mark="pool_corrupt layout 1"
+kmsg_mark "$mark"
+res=$(layout1_pool 2>&1)
+check "layout 1 pool adopted, written in layout 1, adopted again${res:+: $res}" [ -z "$res" ]
+trouble=$(kernel_trouble "$mark")
+check "no kernel trouble with a layout 1 pool${trouble:+: $trouble}" [ -z "$trouble" ]
 echo "# seed $SEED (POOL_CORRUPT_SEED=$SEED replays it)"
 tap_done

@@ -154,6 +154,10 @@ struct vmpkram_pool {
 	/* bytes withdrawn for good after memory failures, counted in
 	 * @used (0 from a module that does not report them) */
 	uint64_t bad;
+	/* layout version of the pool's metadata when it is ready or
+	 * sealed (LIBVMPKRAM_4; 0 from a module that does not report it) */
+	uint32_t layout;
+	uint32_t __pad2;
 };
 
 /*

@@ -79,6 +79,7 @@ static const char *const attr_names[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_FAULTS_PTE]		= "faults-pte",
 	[VMPKRAM_A_FAULTS_PMD]		= "faults-pmd",
 	[VMPKRAM_A_FAULTS_PUD]		= "faults-pud",
+	[VMPKRAM_A_POOL_LAYOUT]		= "pool-layout",
 };
 
 const char *vmpkram_attr_name(unsigned int type)

@@ -13,7 +13,8 @@
 struct nlattr;
 struct nlmsghdr;
 
-#define VMPKRAM_POOL_SIZE_V1	sizeof(struct vmpkram_pool)
+/* LIBVMPKRAM_3's struct ended with @bad. */
+#define VMPKRAM_POOL_SIZE_V1	offsetof(struct vmpkram_pool, layout)
 
 /* 1 when @name is 1..VMPKRAM_POOL_NAME_MAX characters of [A-Za-z0-9_-]. */
 int vmpkram_pool_name_ok(const char *name);

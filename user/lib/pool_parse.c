@@ -167,6 +167,9 @@ static int pool_meta(struct nlattr **tb, struct vmpkram_pool *p, char *why,
 		ret = opt_u32(tb, VMPKRAM_A_POOL_MAX_FILES, UINT32_MAX,
 			      &p->max_files, why, why_size);
 	if (!ret)
+		ret = opt_u32(tb, VMPKRAM_A_POOL_LAYOUT, UINT32_MAX, &p->layout,
+			      why, why_size);
+	if (!ret)
 		ret = opt_u32(tb, VMPKRAM_A_POOL_NR_FILES,
 			      tb[VMPKRAM_A_POOL_MAX_FILES] ? p->max_files :
 							     UINT32_MAX,

@@ -58,7 +58,7 @@
 #include <linux/const.h>
 
 /* Bumped when a call, a struct field or an attribute is added. */
-#define VMPKRAM_API_VERSION	2
+#define VMPKRAM_API_VERSION	3
 
 #define VMPKRAM_DEVICE_NAME	"vmpkram"	/* /dev/vmpkram */
 
@@ -437,6 +437,8 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_FAULTS_PUD: u64, 1 GiB entries, likewise
  * @VMPKRAM_A_POOL_BAD: u64, bytes of blocks withdrawn for good after a
  *	memory failure (counted in %VMPKRAM_A_POOL_USED, never free again)
+ * @VMPKRAM_A_POOL_LAYOUT: u32, the layout version of the pool's metadata
+ *	(Documentation/pool-layout.rst), when it is READY or SEALED
  */
 enum vmpkram_attr {
 	VMPKRAM_A_UNSPEC,
@@ -496,6 +498,7 @@ enum vmpkram_attr {
 	VMPKRAM_A_FAULTS_PMD,
 	VMPKRAM_A_FAULTS_PUD,
 	VMPKRAM_A_POOL_BAD,
+	VMPKRAM_A_POOL_LAYOUT,
 
 	__VMPKRAM_A_MAX,
 	VMPKRAM_A_MAX = __VMPKRAM_A_MAX - 1
