@@ -33,8 +33,8 @@
  * sb.generation == commit_seq >> 1.  A slot whose commit_seq has the
  * done bit clear and names the generation after the other slot's is an
  * interrupted commit: the other slot is adopted.  Anything else that does
- * not check out is damage, and the pool is refused, never repaired or
- * formatted implicitly.
+ * not check out is damage, and the pool is refused: repaired or formatted
+ * only when an admin asks for it.
  */
 #ifndef _VMPKRAM_POOL_LAYOUT_H
 #define _VMPKRAM_POOL_LAYOUT_H

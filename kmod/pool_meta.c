@@ -27,6 +27,20 @@ static_assert(sizeof(struct vmpkram_pool_file) == 320);
 static_assert(sizeof(struct vmpkram_pool_bmap) == 8);
 static_assert(offsetof(struct vmpkram_pool_sb, magic) == VMPKRAM_SB_CRC_START);
 
+const char *const vmpkram_meta_check_names[NR_MC] = {
+	[MC_MAGIC] = "magic",
+	[MC_SB_CRC] = "superblock checksum",
+	[MC_VERSION] = "layout version",
+	[MC_ADDRESS] = "pool address and size",
+	[MC_GEOMETRY] = "geometry",
+	[MC_RESERVED] = "flags and reserved fields",
+	[MC_GENERATION] = "generation",
+	[MC_FT_CRC] = "file table checksums",
+	[MC_BM_CRC] = "block map checksums",
+	[MC_FILES] = "file table",
+	[MC_BLOCKS] = "block map",
+};
+
 static __printf(3, 4) void slot_bad(struct slot_check *c,
 				    enum vmpkram_meta_check check,
 				    const char *fmt, ...)
@@ -887,3 +901,31 @@ void vmpkram_meta_commit(struct vmpkram_pool *pool)
 		verify_slot(pool, s);
 }
 
+/* For the salvage of pool_check.c: the checks of one file table entry. */
+const char *vmpkram_meta_check_entry(struct vmpkram_pool *pool, u32 i)
+{
+	return check_file(pool, &pool->files[i]);
+}
+
+bool vmpkram_meta_same_name(struct vmpkram_pool *pool, u32 i, u32 j)
+{
+	return same_name(&pool->files[i], &pool->files[j]);
+}
+
+int vmpkram_meta_alloc_fblocks(struct vmpkram_pool *pool)
+{
+	return vmpkram_alloc_fblocks(pool);
+}
+
+void *vmpkram_meta_slot(struct vmpkram_pool *pool, unsigned int s)
+{
+	return slot_addr(pool, s);
+}
+
+/* Forgets what vmpkram_meta_load() loaded: the shadow is empty again. */
+void vmpkram_meta_unload(struct vmpkram_pool *pool)
+{
+	free_fblocks(pool);
+	expected_sb(pool, &pool->meta, VMPKRAM_LAYOUT_VERSION);
+	vmpkram_meta_set_layout(pool, VMPKRAM_LAYOUT_VERSION);
+}

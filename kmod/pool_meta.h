@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The on-pool metadata's internals (pool_meta.c: reading, checking,
- * adopting and committing it), for the parts of the module that work on
- * the metadata itself rather than on files: pool.h has the rest.
+ * adopting and committing it), for the code that works on the metadata
+ * itself: the check and repair (pool_check.c), their netlink replies and
+ * the commit benchmark.  pool.h has what the rest of the module needs.
  */
 #ifndef _VMPKRAM_POOL_META_H
 #define _VMPKRAM_POOL_META_H
@@ -28,6 +29,8 @@ enum vmpkram_meta_check {
 	MC_BLOCKS,
 	NR_MC
 };
+
+extern const char *const vmpkram_meta_check_names[NR_MC];
 
 enum slot_status {
 	SLOT_COMPLETE,	/* the superblock and both checksums check out */
@@ -69,5 +72,63 @@ u32 vmpkram_meta_bad_chunks(struct vmpkram_pool *pool, unsigned int s,
 void vmpkram_meta_took_over(struct vmpkram_pool *pool, unsigned int s);
 void vmpkram_meta_changed_all(struct vmpkram_pool *pool);
 void vmpkram_meta_free_orphans(struct vmpkram_pool *pool);
+const char *vmpkram_meta_check_entry(struct vmpkram_pool *pool, u32 i);
+bool vmpkram_meta_same_name(struct vmpkram_pool *pool, u32 i, u32 j);
+int vmpkram_meta_alloc_fblocks(struct vmpkram_pool *pool);
+void *vmpkram_meta_slot(struct vmpkram_pool *pool, unsigned int s);
+void vmpkram_meta_unload(struct vmpkram_pool *pool);
+
+/* pool_check.c: the read-only check and the explicit repair */
+#define VMPKRAM_REPORT_FILES	32	/* dropped files listed */
+
+/**
+ * struct vmpkram_report_file - a file a repair drops
+ * @entry: its file table entry
+ * @ino: its inode number
+ * @name_len: bytes of @name
+ * @name: its name, not NUL terminated
+ * @why: the reason
+ */
+struct vmpkram_report_file {
+	u32 entry;
+	u64 ino;
+	u16 name_len;
+	u8 name[VMPKRAMFS_NAME_MAX];
+	const char *why;
+};
+
+/**
+ * struct vmpkram_report - what pool check found and what repair does
+ * @slot: both slots, each check (struct slot_check)
+ * @interrupted: the slot holds an interrupted commit of the generation
+ *               after the other slot's
+ * @state: the pool's state (after the repair, for a repair)
+ * @action: enum vmpkram_repair_action
+ * @src: the slot the repair starts from, -1 for none
+ * @kept: files a repair keeps
+ * @dropped: files a repair drops (their blocks are freed)
+ * @nr_files: entries of @files used (the first dropped ones)
+ * @text: the plan, or why there is none, for people
+ * @files: dropped files
+ * @scratch: the metadata a repair installs (private to pool_check.c)
+ * @repairing: a repair, not a check: dropped files go to the kernel log
+ */
+struct vmpkram_report {
+	struct slot_check slot[2];
+	bool interrupted[2];
+	u32 state;
+	u32 action;
+	int src;
+	u32 kept;
+	u32 dropped;
+	u32 nr_files;
+	char text[2 * VMPKRAM_REASON_MAX];
+	struct vmpkram_report_file files[VMPKRAM_REPORT_FILES];
+	struct vmpkram_pool *scratch;
+	bool repairing;
+};
+
+int vmpkram_pool_check(struct vmpkram_pool *pool, struct vmpkram_report *rep);
+int vmpkram_pool_repair(struct vmpkram_pool *pool, struct vmpkram_report *rep);
 
 #endif /* _VMPKRAM_POOL_META_H */
