@@ -6,7 +6,8 @@
 # ls --extents of files made in a mounted vmpkramfs, seal (EROFS on
 # create, the command line for the next kernel, events) and unseal,
 # detach and attach at run time (metadata adopted, files intact) with
-# the attach refusals, what an unprivileged user is told, and kexec load:
+# the attach refusals, pool check and repair of a ready pool (nothing to
+# do), what an unprivileged user is told, and kexec load:
 # refused for a missing kernel and for a release without module (until
 # --force), a failed load that leaves the pools unsealed, then load and
 # unload of the running kernel.
@@ -79,6 +80,33 @@ check "--json status has the fault counters" sh -c \
 	 grep -Eq '\"faults\": *\{ *\"pte\": *[0-9]+, *\"pmd\": *[0-9]+, *\"pud\": *[0-9]+ *\}'"
 check "an unprivileged user is told about CAP_SYS_ADMIN" sh -c \
 	"! su -s /bin/sh vmpkuser -c 'vmpkramctl pool status' 2>$ERR &&
+	 grep -q CAP_SYS_ADMIN $ERR"
+
+# ------------------------------------------------- check and repair
+
+check "pool check test: each check of both slots, nothing to repair" sh -c \
+	"vmpkramctl pool check test >$OUT &&
+	 [ \$(grep -c '^slot [01]: complete, generation' $OUT) = 2 ] &&
+	 [ \$(grep -Ec '^  .* ok\$' $OUT) = 22 ] &&
+	 grep -q '^repair: nothing to repair: the pool is ready' $OUT"
+check "--json pool check test: two complete slots, action none" sh -c \
+	"vmpkramctl --json pool check test | tr -d '\n' >$OUT &&
+	 [ \$(grep -o '\"status\": \"complete\"' $OUT | wc -l) = 2 ] &&
+	 [ \$(grep -o '\"result\": \"ok\"' $OUT | wc -l) = 22 ] &&
+	 grep -q '\"action\": \"none\"' $OUT &&
+	 grep -q '\"slot\": null' $OUT"
+check "pool check needs a pool name" fails 2 "no pool name" pool check
+check "pool check of an unknown pool fails naming it" \
+	fails 1 "no pool" pool check nosuchpool
+repair_noop() {
+	gen=$(pool_get test generation)
+	vmpkramctl pool repair test </dev/null >"$OUT" &&
+		grep -q 'nothing to repair' "$OUT" &&
+		[ "$(pool_get test generation)" = "$gen" ]
+}
+check "pool repair of a ready pool: nothing to repair, nothing written" repair_noop
+check "an unprivileged pool check is told about CAP_SYS_ADMIN" sh -c \
+	"! su -s /bin/sh vmpkuser -c 'vmpkramctl pool check test' 2>$ERR &&
 	 grep -q CAP_SYS_ADMIN $ERR"
 
 # ------------------------------------------------------------- format

@@ -85,7 +85,7 @@ static const struct ctl_cmd commands[] = {
 	{
 		.name = "pool",
 		.args = "<subcommand> [<args>]",
-		.summary = "Show, format, seal, attach or detach persistent pools.",
+		.summary = "Show, check, repair, format, seal, attach or detach persistent pools.",
 		.help = "",
 		.run = cmd_pool,
 	},

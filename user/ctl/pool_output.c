@@ -40,6 +40,8 @@ const char *ctl_pool_event(uint32_t event)
 		return "sealed";
 	case VMPKRAM_POOL_EV_UNSEALED:
 		return "unsealed";
+	case VMPKRAM_POOL_EV_REPAIRED:
+		return "repaired";
 	default:
 		return "unknown";
 	}

@@ -63,6 +63,10 @@ int cmd_pool_attach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		    char **argv);
 int cmd_pool_detach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		    char **argv);
+int cmd_pool_check(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		   char **argv);
+int cmd_pool_repair(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+		    char **argv);
 int cmd_kexec_load(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		   char **argv);
 int cmd_kexec_exec(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,

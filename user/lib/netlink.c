@@ -80,6 +80,23 @@ static const char *const attr_names[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_FAULTS_PMD]		= "faults-pmd",
 	[VMPKRAM_A_FAULTS_PUD]		= "faults-pud",
 	[VMPKRAM_A_POOL_LAYOUT]		= "pool-layout",
+	[VMPKRAM_A_CHECK_SLOT]		= "check-slot",
+	[VMPKRAM_A_SLOT_INDEX]		= "slot-index",
+	[VMPKRAM_A_SLOT_STATUS]		= "slot-status",
+	[VMPKRAM_A_SLOT_GENERATION]	= "slot-generation",
+	[VMPKRAM_A_SLOT_COMMIT_SEQ]	= "slot-commit-seq",
+	[VMPKRAM_A_SLOT_LAYOUT]		= "slot-layout",
+	[VMPKRAM_A_SLOT_CHECK]		= "slot-check",
+	[VMPKRAM_A_CHECK_NAME]		= "check-name",
+	[VMPKRAM_A_CHECK_RESULT]	= "check-result",
+	[VMPKRAM_A_CHECK_DETAIL]	= "check-detail",
+	[VMPKRAM_A_REPAIR_ACTION]	= "repair-action",
+	[VMPKRAM_A_REPAIR_SLOT]		= "repair-slot",
+	[VMPKRAM_A_REPAIR_TEXT]		= "repair-text",
+	[VMPKRAM_A_REPAIR_KEPT]		= "repair-kept",
+	[VMPKRAM_A_REPAIR_DROPPED]	= "repair-dropped",
+	[VMPKRAM_A_REPAIR_FILE]		= "repair-file",
+	[VMPKRAM_A_REPAIR_REASON]	= "repair-reason",
 };
 
 const char *vmpkram_attr_name(unsigned int type)

@@ -250,7 +250,7 @@ int vmpkram_pool_ntf_from_msg(struct nlmsghdr *nlh,
 	if (!ret)
 		ret = vmpkram_attr_u32(tb, VMPKRAM_A_POOL_EVENT,
 				       VMPKRAM_POOL_EV_ATTACHED,
-				       VMPKRAM_POOL_EV_UNSEALED, &n.event, why,
+				       VMPKRAM_POOL_EV_REPAIRED, &n.event, why,
 				       why_size);
 	if (!ret)
 		ret = vmpkram_pool_from_attrs(tb, VMPKRAM_CMD_POOL_NTF, &n.pool,
