@@ -3,7 +3,8 @@
 # vmpkram top-level Makefile.
 #
 #   make                 module for one kernel (KDIR=, default: newest
-#                        installed Debian headers) and all userspace
+#                        installed Debian headers) and all userspace;
+#                        the kernel's headers are enough
 #   make modules-all     the module for every supported installed kernel
 #   make check           install deps, build everything, run host tests,
 #                        static checks and the VM suites on 6.1 and 6.12
@@ -11,12 +12,20 @@
 #   make debug-kernel    build (once, cached) the 6.12 debug kernel: KASAN,
 #                        lockdep, kmemleak, fault injection
 #   make check-debug     the VM suites on the debug kernel (builds it first)
-#   make demo            install deps, boot the test VM, show vmpkramctl
+#   make demo            install deps, boot the test VM, run a guest in it
+#                        across a kexec (vmpkram-qemu update, resume)
 #   make vm              interactive shell in the test VM (KVER=6.1|6.12)
 #   make bench           benchmarks in the test VM: table, and
 #                        build/bench/results.json (BENCH_ARGS= for options)
 #   make deps            install build/test dependencies (idempotent)
-#   make install         install module (for KDIR) and userspace
+#   make guest           the end-to-end test guest: build/guest/heartbeat
+#                        and build/guest/initramfs.cpio
+#   make qemu-10         QEMU 10.0 of bookworm-backports unpacked into
+#                        build/qemu-10 (tools/qemu-10.sh; cached)
+#   make install         install module (for the kernel of KDIR) and
+#                        userspace (DESTDIR=, PREFIX=)
+#   make check-install   the README's install section on a fresh clone,
+#                        for every supported kernel, into a DESTDIR
 #   make dkms-install    register the module source with DKMS
 #
 # Everything built lands in build/.
@@ -25,16 +34,18 @@ SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/build
 RESULTS := $(BUILD)/results
-VERSION := 0.2.0
+VERSION := $(shell cat $(TOP)/VERSION)
 
-# KVER picks a kernel by series (6.1, 6.12) or full release string.
+# KVER picks a kernel by series (6.1, 6.12) or full release string;
+# KDIR, when given, names the kernel instead, and KREL is always the
+# release of KDIR's kernel.
 KVER ?= 6.12
-KREL = $(shell $(TOP)/tools/kernels.sh $(KVER))
-KDIR ?= /lib/modules/$(KREL)/build
+KDIR ?= /lib/modules/$(shell $(TOP)/tools/kernels.sh $(KVER))/build
+KREL = $(shell $(TOP)/tools/krelease.sh $(KDIR))
 ALL_KRELS = $(shell $(TOP)/tools/kernels.sh)
 
 # The VM suites make check runs on every kernel.
-VM_SUITES ?= core kexec-smoke pool pool-huge pool-kexec fuzz
+VM_SUITES ?= core kexec-smoke pool pool-huge pool-kexec fuzz qemu
 # The fuzz suite's budget per kernel in make check (seconds of fuzzing; it
 # reads VMPKRAM_FUZZ_SECONDS, which the kernel hands to the guest's init
 # as environment).
@@ -54,10 +65,11 @@ VM_SUITES_DEBUG ?= core pool pool-huge pool-kexec fuzz kexec-smoke errinject kex
 DEBUG_FUZZ_SECONDS ?= 120
 
 .PHONY: all deps module modules-all user selftests check check-host \
-	check-static check-vm demo vm bench install dkms-install clean \
-	debug-kernel check-debug
+	check-static check-vm check-install demo vm bench install \
+	dkms-install clean debug-kernel check-debug guest qemu-10
 
-all: module user selftests
+# The selftests need linux-source-6.12 (tools/ksrc.sh): not by default.
+all: module user
 
 deps:
 	@$(TOP)/tools/deps.sh
@@ -80,14 +92,34 @@ selftests: user
 	@$(MAKE) --no-print-directory -C selftests O=$(BUILD)/selftests \
 		USER_BUILD=$(BUILD)/user
 
+# ------------------------------------------------- end-to-end test guest
+
+# The guest of the QEMU end-to-end tests (L2 inside the test VM): a
+# static workload and the initramfs it runs from, booted with one of
+# Debian's kernels.
+GUEST := $(BUILD)/guest
+
+guest: $(GUEST)/initramfs.cpio
+
+$(GUEST)/heartbeat: tools/guest/heartbeat.c
+	@mkdir -p $(GUEST)
+	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
+
+$(GUEST)/initramfs.cpio: $(GUEST)/heartbeat tools/guest/init tools/guest/mkguest
+	@$(TOP)/tools/guest/mkguest $(GUEST)/heartbeat $@
+
+qemu-10:
+	@$(TOP)/tools/qemu-10.sh
+
 # ----------------------------------------------------------------- tests
 
 check: deps
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory modules-all user selftests
+	@$(MAKE) --no-print-directory modules-all user selftests guest qemu-10
 	@rc=0; \
 	$(MAKE) --no-print-directory check-static || rc=1; \
 	$(MAKE) --no-print-directory check-host || rc=1; \
+	$(MAKE) --no-print-directory check-install || rc=1; \
 	$(MAKE) --no-print-directory check-vm || rc=1; \
 	$(TOP)/tools/summarize.sh $(RESULTS) || rc=1; \
 	exit $$rc
@@ -98,6 +130,9 @@ check-host:
 
 check-static:
 	@$(TOP)/tools/check-static.sh $(RESULTS)/static.result $(ALL_KRELS)
+
+check-install:
+	@$(TOP)/tools/check-install.sh $(RESULTS)/install.result $(ALL_KRELS)
 
 check-vm:
 	@rc=0; for k in $(ALL_KRELS); do for s in $(VM_SUITES); do \
@@ -130,8 +165,8 @@ check-debug: deps
 	exit $$rc
 
 demo: deps
-	@$(MAKE) --no-print-directory modules-all user selftests
-	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo \
+	@$(MAKE) --no-print-directory modules-all user selftests guest
+	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo --mem 4G \
 		--result $(BUILD)/demo.result
 
 # Median of repeated runs, compared side by side in one VM boot.
@@ -147,17 +182,21 @@ vm: modules-all user selftests
 PREFIX ?= /usr/local
 DKMS_SRC = $(DESTDIR)/usr/src/vmpkram-$(VERSION)
 
+# The module built for KDIR's kernel goes to that kernel's extra/.
 install: module user
+	@test -n "$(KREL)"
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod/$(KREL) INSTALL_MOD_DIR=extra \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
 		modules_install
+	@# modules_install succeeds even when it found nothing to install.
+	@ls $(DESTDIR)/lib/modules/$(KREL)/extra/vmpkram.ko* >/dev/null
 	$(MAKE) -C user O=$(BUILD)/user install PREFIX=$(PREFIX) \
 		DESTDIR=$(DESTDIR)
 
 dkms-install:
 	@command -v dkms >/dev/null || apt-get install -y --no-install-recommends dkms
 	install -d $(DKMS_SRC)/kmod/uapi/linux
-	install -m 644 Kbuild $(DKMS_SRC)/
+	install -m 644 Kbuild VERSION $(DKMS_SRC)/
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
 		>$(DKMS_SRC)/dkms.conf
 	install -m 644 $(wildcard kmod/*.c kmod/*.h) $(DKMS_SRC)/kmod/

@@ -59,7 +59,7 @@ static const struct vmpkram_ioctl_op vmpkram_ioctl_ops[] = {
 			 struct vmpkram_api, workers_limit, false),
 	/* Reports how much was done even when it fails. */
 	VMPKRAM_IOCTL_OP(VMPKRAM_IOC_PREFAULT, vmpkram_ioctl_prefault,
-			 struct vmpkram_prefault, __reserved, true),
+			 struct vmpkram_prefault, mem_fd, true),
 };
 
 static const struct vmpkram_ioctl_op *vmpkram_ioctl_find(unsigned int cmd)
@@ -114,8 +114,9 @@ static const struct file_operations vmpkram_fops = {
 };
 
 /*
- * World-accessible: every call acts on the caller's own memory, and calls
- * that reach another process check CAP_SYS_PTRACE themselves.
+ * World-accessible: every call acts on the caller's own memory, or on a
+ * process whose /proc/PID/mem the caller could open (the kernel's ptrace
+ * check); kernel workers only for CAP_SYS_RESOURCE (job.c).
  */
 static struct miscdevice vmpkram_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,

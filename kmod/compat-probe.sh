@@ -36,6 +36,9 @@ probe HAVE_GENL_SPLIT_OPS net/genetlink.h '^struct genl_split_ops \{'
 # 6.5 dropped the vmas argument of get_user_pages_remote().
 probe_decl HAVE_GUP_REMOTE_VMAS linux/mm.h 'long get_user_pages_remote' \
 	'struct vm_area_struct \*\*vmas'
+# ... and of pin_user_pages_remote(), in the same series.
+probe_decl HAVE_PIN_REMOTE_VMAS linux/mm.h 'long pin_user_pages_remote' \
+	'struct vm_area_struct \*\*vmas'
 # 6.3 made vm_flags read-only behind vm_flags_set().
 probe HAVE_VM_FLAGS_SET linux/mm.h 'static inline void vm_flags_set\('
 # 6.3 replaced the user_namespace argument of inode operations by an idmap.
@@ -52,3 +55,5 @@ probe HAVE_MM_GET_UNMAPPED_AREA linux/sched/mm.h 'unsigned long mm_get_unmapped_
 # change_pud_range() calls change_huge_pud(); without it, a 1 GiB device
 # entry is a "bad pud" there (see VMPKRAM_MAP_1G in compat.h).
 probe HAVE_CHANGE_HUGE_PUD linux/huge_mm.h 'int change_huge_pud\('
+# 6.5 split copy_splice_read() (no page cache) from the generic splice read.
+probe HAVE_COPY_SPLICE_READ linux/fs.h 'ssize_t copy_splice_read\('

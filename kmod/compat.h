@@ -36,6 +36,20 @@ static inline long vmpkram_gup_remote(struct mm_struct *mm,
 #endif
 }
 
+/* pin_user_pages_remote() without the vmas argument 6.5 removed. */
+static inline long vmpkram_pin_remote(struct mm_struct *mm,
+				      unsigned long start, unsigned long nr,
+				      unsigned int gup_flags,
+				      struct page **pages, int *locked)
+{
+#ifdef HAVE_PIN_REMOTE_VMAS
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
+				     locked);
+#else
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
 /* Attributes of a dump request, parsed by genetlink with the op's policy. */
 static inline struct nlattr **vmpkram_dump_attrs(struct netlink_callback *cb)
 {
@@ -140,6 +154,13 @@ static inline unsigned long vmpkram_mm_get_unmapped_area(struct file *file,
 #define VMPKRAM_MAP_1G	true
 #else
 #define VMPKRAM_MAP_1G	false
+#endif
+
+/* splice_read for a file system without a page cache. */
+#ifdef HAVE_COPY_SPLICE_READ
+#define vmpkram_copy_splice_read copy_splice_read
+#else
+#define vmpkram_copy_splice_read generic_file_splice_read
 #endif
 
 #endif /* _VMPKRAM_COMPAT_H */

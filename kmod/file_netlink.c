@@ -5,6 +5,10 @@
  * A dump may need many messages; it resumes from the file table slot and
  * file block where the last message stopped, so a file with more extents
  * than fit in one message continues in the next (name and inode repeated).
+ * Files change between messages (the reader sees NLM_F_DUMP_INTR then):
+ * the block cursor belongs to one file, by inode number, and a file that
+ * shrank below it, was deleted or whose slot another file took ends or
+ * starts over instead of being resumed where it no longer goes on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,7 +19,7 @@
 #include "pool.h"
 
 /* cb->args[] while dumping */
-enum { ARG_SLOT, ARG_BLOCK };
+enum { ARG_SLOT, ARG_BLOCK, ARG_INO };
 
 static u32 file_flags(const struct vmpkram_pool_file *f)
 {
@@ -69,22 +73,28 @@ static int put_extent(struct sk_buff *skb, u64 offset, u64 phys, u64 len)
 static int fill_extents(struct sk_buff *skb, struct vmpkram_pool *pool,
 			u32 slot, u32 *next)
 {
-	u32 n = le32_to_cpu(pool->files[slot].nr_blocks), i = *next, j;
-	const u32 *blk = pool->fblocks[slot];
+	u32 n = le32_to_cpu(pool->files[slot].nr_blocks), i = *next, j, b;
 	struct nlattr *nest;
+	unsigned long idx;
+	void *entry;
 
 	nest = nla_nest_start(skb, VMPKRAM_A_FILE_EXTENTS);
 	if (!nest)
 		return -EMSGSIZE;
 	while (i < n) {
-		if (blk[i] == VMPKRAM_HOLE) {	/* punched: no extent */
-			i++;
-			continue;
+		/* The next block held: punched holes have no extent. */
+		idx = i;
+		entry = xa_find(&pool->fblocks[slot], &idx, n - 1, XA_PRESENT);
+		if (!entry) {
+			i = n;
+			break;
 		}
-		for (j = i + 1; j < n && blk[j] == blk[j - 1] + 1; j++)
+		i = idx;
+		b = xa_to_value(entry);
+		for (j = i + 1; j < n && vmpkram_file_block(pool, slot, j) == b + j - i; j++)
 			;
 		if (put_extent(skb, (u64)i << VMPKRAM_BLOCK_SHIFT,
-			       vmpkram_block_phys(pool, blk[i]),
+			       vmpkram_block_phys(pool, b),
 			       (u64)(j - i) << VMPKRAM_BLOCK_SHIFT))
 			break;
 		i = j;
@@ -99,9 +109,12 @@ static int dump_file(struct sk_buff *skb, struct netlink_callback *cb,
 		     struct vmpkram_pool *pool, u32 slot)
 {
 	const struct vmpkram_pool_file *f = &pool->files[slot];
-	u32 next = cb->args[ARG_BLOCK];
+	u32 n = le32_to_cpu(f->nr_blocks), next = cb->args[ARG_BLOCK];
 	void *hdr;
 
+	/* Shrunk past what was sent: nothing left of it to send. */
+	if (next && next >= n)
+		return 1;
 	hdr = vmpkram_genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				  VMPKRAM_CMD_GET_FILES);
@@ -109,19 +122,20 @@ static int dump_file(struct sk_buff *skb, struct netlink_callback *cb,
 		return 0;
 	if (nla_put_string(skb, VMPKRAM_A_POOL_NAME, pool->name) ||
 	    fill_file_head(skb, f) || fill_extents(skb, pool, slot, &next) ||
-	    (next == cb->args[ARG_BLOCK] && next < le32_to_cpu(f->nr_blocks))) {
+	    (next == cb->args[ARG_BLOCK] && next < n)) {
 		genlmsg_cancel(skb, hdr);
 		return 0;
 	}
 	genl_dump_check_consistent(cb, hdr);
 	genlmsg_end(skb, hdr);
 	cb->args[ARG_BLOCK] = next;
-	return next == le32_to_cpu(f->nr_blocks);
+	return next >= n;
 }
 
 int vmpkram_nl_files_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr *attr = vmpkram_dump_attrs(cb)[VMPKRAM_A_POOL_NAME];
+	const struct vmpkram_pool_file *f;
 	struct vmpkram_pool *pool;
 	int ret = 0;
 
@@ -141,8 +155,13 @@ int vmpkram_nl_files_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->seq = le64_to_cpu(pool->meta.generation);
 	if (pool->state == VMPKRAM_POOL_READY || pool->state == VMPKRAM_POOL_SEALED) {
 		for (; cb->args[ARG_SLOT] < VMPKRAM_POOL_MAX_FILES; cb->args[ARG_SLOT]++) {
-			if (!pool->files[cb->args[ARG_SLOT]].flags)
+			f = &pool->files[cb->args[ARG_SLOT]];
+			/* The cursor is of the file that was here, if any. */
+			if (!f->flags || le64_to_cpu(f->ino) != cb->args[ARG_INO])
+				cb->args[ARG_BLOCK] = 0;
+			if (!f->flags)
 				continue;
+			cb->args[ARG_INO] = le64_to_cpu(f->ino);
 			if (!dump_file(skb, cb, pool, cb->args[ARG_SLOT]))
 				break;
 			cb->args[ARG_BLOCK] = 0;

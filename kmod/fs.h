@@ -30,6 +30,7 @@ static inline struct vmpkram_pool *VMPKRAM_POOL(struct inode *inode)
 extern const struct inode_operations vmpkram_dir_iops;
 extern const struct inode_operations vmpkram_file_iops;
 extern const struct file_operations vmpkram_file_fops;
+extern const struct address_space_operations vmpkram_file_aops;
 
 /* fs_inode.c */
 struct inode *vmpkram_iget(struct super_block *sb, u32 slot);

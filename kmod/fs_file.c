@@ -25,10 +25,8 @@
 /* The pool block at file offset @pos, or VMPKRAM_HOLE. */
 static u32 file_block(struct inode *inode, loff_t pos)
 {
-	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-
-	/* A fault may fill a hole meanwhile (pool->lock): read it once. */
-	return READ_ONCE(pool->fblocks[VMPKRAM_I(inode)->slot][pos >> VMPKRAM_BLOCK_SHIFT]);
+	return vmpkram_file_block(VMPKRAM_POOL(inode), VMPKRAM_I(inode)->slot,
+				  pos >> VMPKRAM_BLOCK_SHIFT);
 }
 
 /* Where file offset @pos is in the direct map; not for a hole. */
@@ -48,9 +46,9 @@ static void *file_addr(struct inode *inode, loff_t pos)
 static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
 {
 	struct vmpkram_pool *pool = VMPKRAM_POOL(inode);
-	const u32 *blk = pool->fblocks[VMPKRAM_I(inode)->slot];
+	u32 slot = VMPKRAM_I(inode)->slot;
 	u32 i = pos >> VMPKRAM_BLOCK_SHIFT, n = size >> VMPKRAM_BLOCK_SHIFT, j;
-	u32 first = READ_ONCE(blk[i]);
+	u32 first = vmpkram_file_block(pool, slot, i);
 	phys_addr_t phys = vmpkram_block_phys(pool, first) +
 			   (pos & (VMPKRAM_BLOCK_SIZE - 1));
 
@@ -58,7 +56,7 @@ static phys_addr_t fault_phys(struct inode *inode, loff_t pos, size_t size)
 	if (first == VMPKRAM_HOLE || !IS_ALIGNED(phys, size))
 		return 0;
 	for (j = 1; j < n; j++)
-		if (READ_ONCE(blk[i + j]) != first + j)
+		if (vmpkram_file_block(pool, slot, i + j) != first + j)
 			return 0;
 	return phys;
 }
@@ -155,6 +153,41 @@ static blkcnt_t blocks_of(struct vmpkram_pool *pool, u32 slot)
 	       (VMPKRAM_BLOCK_SHIFT - 9);
 }
 
+/*
+ * Zeroes [@start, @end) of the file where it has blocks (holes read zero
+ * already), sparing poisoned pages.  Caller holds the inode lock and the
+ * invalidate lock, so the blocks stay put.
+ */
+static void zero_range(struct inode *inode, loff_t start, loff_t end)
+{
+	size_t n;
+
+	while (start < end) {
+		n = io_chunk(inode, start, end - start);
+		if (!n)			/* a poisoned page: reads fail anyway */
+			n = min_t(loff_t, PAGE_SIZE - offset_in_page(start), end - start);
+		else if (file_block(inode, start) != VMPKRAM_HOLE)
+			memset(file_addr(inode, start), 0, n);
+		start += n;
+		cond_resched();
+	}
+}
+
+/*
+ * Bytes past the new end of file in its block read zero, through read()
+ * after a regrow and through mappings of the last page now, as on every
+ * Linux file system.  Past the old end of file's page nothing but zero
+ * was ever written (see zero_tail() for what grows).
+ */
+static void zero_shrunk_tail(struct inode *inode, loff_t size, loff_t old)
+{
+	loff_t end = min(round_up(old, PAGE_SIZE),
+			 round_up(size, VMPKRAM_BLOCK_SIZE));
+
+	if (size < end)
+		zero_range(inode, size, end);
+}
+
 /* Caller holds the inode lock. */
 int vmpkram_setsize(struct inode *inode, loff_t size)
 {
@@ -166,8 +199,10 @@ int vmpkram_setsize(struct inode *inode, loff_t size)
 	filemap_invalidate_lock(mapping);
 	mutex_lock(&pool->lock);
 	ret = vmpkram_pool_writable(pool);
-	if (!ret && size < i_size_read(inode))
+	if (!ret && size < i_size_read(inode)) {
 		unmap_range(inode, round_up(size, PAGE_SIZE), 0);
+		zero_shrunk_tail(inode, size, i_size_read(inode));
+	}
 	if (!ret)
 		ret = vmpkram_file_resize(pool, slot, size);
 	if (!ret) {
@@ -189,12 +224,35 @@ int vmpkram_setsize(struct inode *inode, loff_t size)
 	return ret;
 }
 
+/*
+ * Copies @n bytes of the file at @pos to @to.  Pool memory can hold
+ * poison no kernel knows of yet (a page that went bad before a kexec):
+ * the copy is machine-check safe, and a copy that stops short on the
+ * pool side is -EIO (the machine check handler reports the page, see
+ * pool_failure.c), one that stops on the caller's side -EFAULT.
+ */
+static ssize_t read_chunk(struct inode *inode, loff_t pos, size_t n,
+			  struct iov_iter *to)
+{
+	void *src;
+	size_t copied;
+	char probe;
+
+	if (file_block(inode, pos) == VMPKRAM_HOLE)
+		return iov_iter_zero(n, to);
+	src = file_addr(inode, pos);
+	copied = _copy_mc_to_iter(src, n, to);
+	if (copied)
+		return copied;
+	return copy_mc_to_kernel(&probe, src, 1) ? -EIO : -EFAULT;
+}
+
 static ssize_t vmpkram_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
 	loff_t pos = iocb->ki_pos, size;
-	ssize_t done = 0;
-	size_t n, copied;
+	ssize_t done = 0, copied;
+	size_t n;
 
 	inode_lock_shared(inode);
 	size = i_size_read(inode);
@@ -205,17 +263,16 @@ static ssize_t vmpkram_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				done = -EIO;	/* a poisoned page */
 			break;
 		}
-		if (file_block(inode, pos) == VMPKRAM_HOLE)
-			copied = iov_iter_zero(n, to);
-		else
-			copied = copy_to_iter(file_addr(inode, pos), n, to);
-		pos += copied;
-		done += copied;
-		if (copied < n) {
+		copied = read_chunk(inode, pos, n, to);
+		if (copied < 0) {
 			if (!done)
-				done = -EFAULT;
+				done = copied;
 			break;
 		}
+		pos += copied;
+		done += copied;
+		if (copied < n)
+			break;
 		cond_resched();
 	}
 	inode_unlock_shared(inode);
@@ -312,26 +369,6 @@ static int vmpkram_fsync(struct file *file, loff_t start, loff_t end,
 	vmpkram_meta_commit_pending(pool);
 	mutex_unlock(&pool->lock);
 	return 0;
-}
-
-/*
- * Zeroes [@start, @end) of the file where it has blocks (holes read zero
- * already), sparing poisoned pages.  Caller holds the inode lock and the
- * invalidate lock, so the blocks stay put.
- */
-static void zero_range(struct inode *inode, loff_t start, loff_t end)
-{
-	size_t n;
-
-	while (start < end) {
-		n = io_chunk(inode, start, end - start);
-		if (!n)			/* a poisoned page: reads fail anyway */
-			n = min_t(loff_t, PAGE_SIZE - offset_in_page(start), end - start);
-		else if (file_block(inode, start) != VMPKRAM_HOLE)
-			memset(file_addr(inode, start), 0, n);
-		start += n;
-		cond_resched();
-	}
 }
 
 /*
@@ -665,11 +702,26 @@ plain:
 	return vmpkram_mm_get_unmapped_area(file, addr, len, pgoff, flags);
 }
 
+/*
+ * There is no page cache to bypass: O_DIRECT opens are accepted, as on
+ * DAX file systems, and its reads and writes take the paths above.
+ */
+const struct address_space_operations vmpkram_file_aops = {
+	.direct_IO = noop_direct_IO,
+};
+
+/*
+ * splice, sendfile and copy_file_range() (the VFS copies through a pipe
+ * between two files of one file system) go through read_iter and
+ * write_iter.
+ */
 const struct file_operations vmpkram_file_fops = {
 	.open = generic_file_open,
 	.llseek = generic_file_llseek,
 	.read_iter = vmpkram_read_iter,
 	.write_iter = vmpkram_write_iter,
+	.splice_read = vmpkram_copy_splice_read,
+	.splice_write = iter_file_splice_write,
 	.mmap = vmpkram_mmap,
 	.get_unmapped_area = vmpkram_file_get_unmapped_area,
 	.fsync = vmpkram_fsync,

@@ -43,6 +43,7 @@ struct inode *vmpkram_iget(struct super_block *sb, u32 slot)
 	inode_set_ctime_to_ts(inode, ns_to_ts(f->ctime_ns));
 	inode->i_op = &vmpkram_file_iops;
 	inode->i_fop = &vmpkram_file_fops;
+	inode->i_mapping->a_ops = &vmpkram_file_aops;
 	inode->i_flags |= S_DAX;	/* see vmpkram_mmap() */
 	return inode;
 }
@@ -94,6 +95,7 @@ static int vmpkram_create(struct vmpkram_idmap *idmap, struct inode *dir,
 
 	inode->i_op = &vmpkram_file_iops;
 	inode->i_fop = &vmpkram_file_fops;
+	inode->i_mapping->a_ops = &vmpkram_file_aops;
 	inode->i_flags |= S_DAX;
 	vmpkram_inode_set_mtime(inode, inode_set_ctime_current(inode));
 	vmpkram_inode_set_atime(inode, vmpkram_inode_mtime(inode));

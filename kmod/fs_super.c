@@ -15,6 +15,7 @@
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/error-injection.h>
@@ -112,6 +113,28 @@ static int vmpkram_sync_fs(struct super_block *sb, int wait)
 	return 0;
 }
 
+/*
+ * pool= first, so that /proc/self/mountinfo tells which pool a mount
+ * serves (vmpkram-qemu finds a pool's directory that way); uid, gid and
+ * mode when they differ from the defaults.
+ */
+static int vmpkram_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct vmpkram_pool *pool = root->d_sb->s_fs_info;
+	struct inode *inode = d_inode(root);
+
+	seq_show_option(m, "pool", pool->name);
+	if (!uid_eq(inode->i_uid, GLOBAL_ROOT_UID))
+		seq_printf(m, ",uid=%u",
+			   from_kuid_munged(&init_user_ns, inode->i_uid));
+	if (!gid_eq(inode->i_gid, GLOBAL_ROOT_GID))
+		seq_printf(m, ",gid=%u",
+			   from_kgid_munged(&init_user_ns, inode->i_gid));
+	if ((inode->i_mode & 07777) != 0755)
+		seq_printf(m, ",mode=%o", inode->i_mode & 07777);
+	return 0;
+}
+
 static const struct super_operations vmpkram_sops = {
 	.alloc_inode = vmpkram_alloc_inode,
 	.free_inode = vmpkram_free_inode,
@@ -119,6 +142,7 @@ static const struct super_operations vmpkram_sops = {
 	.drop_inode = generic_delete_inode,
 	.statfs = vmpkram_statfs,
 	.sync_fs = vmpkram_sync_fs,
+	.show_options = vmpkram_show_options,
 };
 
 static struct inode *make_root(struct super_block *sb,

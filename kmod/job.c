@@ -10,13 +10,28 @@
  *
  * The submitter works too and is the one that watches for its own fatal
  * signal: it then stops the job, and every worker quits at its next
- * chunk.  vmpkram_job_run() returns only after every work item has let go
- * of the job, so a job never outlives its caller, and destroy_workqueue()
- * at module exit waits for the work functions themselves to return.
+ * chunk.  A worker may be stuck in its chunk for as long as userspace
+ * likes (a userfaultfd nobody answers, a FUSE read), and it cannot be
+ * signalled; so a killed submitter does not wait for it when the job can
+ * free itself (a release callback): the submitter and each worker hold a
+ * reference, and the last one to let go unlists and frees the job.  A job
+ * with workers holds a module reference until then, so rmmod refuses
+ * rather than waits, and destroy_workqueue() at module exit waits for the
+ * work functions themselves to return.
+ *
+ * Accounting: workers charge their allocations (page tables above all) to
+ * the submitter's memory cgroup, as the submitter's own chunks do.  Their
+ * CPU time is not the submitter's: kernel workers run outside its CPU
+ * cgroup and scheduling limits, so only callers with CAP_SYS_RESOURCE
+ * get them; anyone else does all the work in its own thread.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/error-injection.h>
+#include <linux/memcontrol.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -94,23 +109,63 @@ static void vmpkram_job_chunks(struct vmpkram_job *job, bool caller,
 	}
 }
 
+static void vmpkram_job_unregister(struct vmpkram_job *job)
+{
+	spin_lock(&vmpkram_jobs_lock);
+	list_del(&job->node);
+	vmpkram_jobs_count--;
+	spin_unlock(&vmpkram_jobs_lock);
+
+	if (!job->error)
+		job->state = VMPKRAM_JOB_DONE;
+	else if (job->error == -EINTR)
+		job->state = VMPKRAM_JOB_CANCELLED;
+	else
+		job->state = VMPKRAM_JOB_FAILED;
+	vmpkram_notify_job(job);
+}
+
+/*
+ * Drops a reference; the last one ends the job.  From a worker this is
+ * its last touch of the module's data: the module reference goes last.
+ */
+static void vmpkram_job_put(struct vmpkram_job *job)
+{
+	bool module_ref = job->workers;
+
+	if (!refcount_dec_and_test(&job->refs))
+		return;
+	vmpkram_job_unregister(job);
+	mem_cgroup_put(job->memcg);
+	kfree(job->workers);
+	job->workers = NULL;
+	if (job->release)
+		job->release(job);
+	if (module_ref)
+		module_put(THIS_MODULE);
+}
+
 static void vmpkram_job_worker_fn(struct work_struct *work)
 {
 	struct vmpkram_job_worker *w =
 		container_of(work, struct vmpkram_job_worker, work);
 	struct vmpkram_job *job = w->job;
+	struct mem_cgroup *old_memcg;
 	unsigned long unused = 0;
 
+	old_memcg = set_active_memcg(job->memcg);
 	vmpkram_job_chunks(job, false, &unused);
-	/* Last touch of the job: the submitter may free it once woken. */
+	set_active_memcg(old_memcg);
 	if (atomic_dec_and_test(&job->workers_left))
 		complete(&job->workers_done);
+	vmpkram_job_put(job);
 }
 
 /*
  * Waits for the workers, announcing progress meanwhile.  A fatal signal
- * stops the job; the wait for the workers' current chunks then goes on,
- * bounded by one chunk each.
+ * stops the job; a job that can free itself is then left to its workers,
+ * which quit at their next chunk, and the others are waited for, bounded
+ * by one chunk each.
  */
 static void vmpkram_job_wait(struct vmpkram_job *job)
 {
@@ -123,7 +178,8 @@ static void vmpkram_job_wait(struct vmpkram_job *job)
 			return;
 		if (ret < 0) {
 			vmpkram_job_fail(job, -EINTR);
-			wait_for_completion(&job->workers_done);
+			if (!job->release)
+				wait_for_completion(&job->workers_done);
 			return;
 		}
 		vmpkram_notify_job(job);
@@ -148,63 +204,73 @@ static void vmpkram_job_register(struct vmpkram_job *job)
 	vmpkram_notify_job(job);
 }
 
-static void vmpkram_job_unregister(struct vmpkram_job *job)
-{
-	spin_lock(&vmpkram_jobs_lock);
-	list_del(&job->node);
-	vmpkram_jobs_count--;
-	spin_unlock(&vmpkram_jobs_lock);
-
-	if (!job->error)
-		job->state = VMPKRAM_JOB_DONE;
-	else if (job->error == -EINTR)
-		job->state = VMPKRAM_JOB_CANCELLED;
-	else
-		job->state = VMPKRAM_JOB_FAILED;
-	vmpkram_notify_job(job);
-}
-
 /* The helpers beyond the caller; NULL is no error (see below). */
 static noinline struct vmpkram_job_worker *vmpkram_job_workers(unsigned int n)
 {
-	return kcalloc(n, sizeof(struct vmpkram_job_worker), GFP_KERNEL);
+	return kcalloc(n, sizeof(struct vmpkram_job_worker),
+		       GFP_KERNEL_ACCOUNT);
 }
 ALLOW_ERROR_INJECTION(vmpkram_job_workers, NULL);
 
 /*
- * Runs @job to completion with job->threads workers, the caller included.
- * Returns 0 or the job's first error; job->done holds the bytes done.
+ * The threads the calling task may have on one job, itself included.
+ * Kernel workers are CPU time outside its cgroup: CAP_SYS_RESOURCE only.
  */
-int vmpkram_job_run(struct vmpkram_job *job)
+unsigned int vmpkram_job_max_threads(void)
+{
+	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_RESOURCE))
+		return 1;
+	return vmpkram_max_workers();
+}
+
+/*
+ * Runs @job with job->threads workers, the caller included, and fills
+ * @rep.  Returns 0 or the job's first error.  With job->release set the
+ * caller must not touch @job afterwards: it is freed when its last worker
+ * is done, which may be later when the caller was killed.
+ */
+int vmpkram_job_run(struct vmpkram_job *job, struct vmpkram_job_report *rep)
 {
 	unsigned long next_report = jiffies + VMPKRAM_PROGRESS_INTERVAL;
-	struct vmpkram_job_worker *workers = NULL;
-	unsigned int i, extra = job->threads - 1;
+	unsigned int i, extra;
+	int error;
 
+	job->threads = clamp(job->threads, 1U, vmpkram_job_max_threads());
+	extra = job->threads - 1;
+	job->workers = NULL;
 	if (extra) {
-		workers = vmpkram_job_workers(extra);
+		job->workers = vmpkram_job_workers(extra);
 		/* Fewer workers, not failure: the caller alone can do it. */
-		if (!workers)
+		if (!job->workers)
 			extra = 0;
 	}
+	job->threads = extra + 1;
+	/* Until the last worker is done, which may be after we return. */
+	if (extra)
+		__module_get(THIS_MODULE);
+	job->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	vmpkram_job_register(job);
+	refcount_set(&job->refs, extra + 1);
 	atomic_set(&job->workers_left, extra);
 	init_completion(&job->workers_done);
 	if (!extra)
 		complete(&job->workers_done);
 	for (i = 0; i < extra; i++) {
-		workers[i].job = job;
-		INIT_WORK(&workers[i].work, vmpkram_job_worker_fn);
-		queue_work(vmpkram_wq, &workers[i].work);
+		job->workers[i].job = job;
+		INIT_WORK(&job->workers[i].work, vmpkram_job_worker_fn);
+		queue_work(vmpkram_wq, &job->workers[i].work);
 	}
 
 	vmpkram_job_chunks(job, true, &next_report);
 	vmpkram_job_wait(job);
-	kfree(workers);
 
-	vmpkram_job_unregister(job);
-	return job->error;
+	rep->done = atomic64_read(&job->done);
+	rep->id = job->id;
+	rep->threads = job->threads;
+	error = READ_ONCE(job->error);
+	vmpkram_job_put(job);
+	return error;
 }
 
 unsigned int vmpkram_nr_jobs(void)

@@ -9,9 +9,12 @@
 #include <linux/completion.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 
+struct mem_cgroup;
 struct vmpkram_job;
+struct vmpkram_job_worker;
 struct sk_buff;
 
 /*
@@ -30,6 +33,14 @@ struct vmpkram_job {
 	unsigned int threads;		/* the caller included, >= 1 */
 	pid_t caller_pid, target_pid;
 	vmpkram_chunk_fn chunk_fn;
+	/*
+	 * Frees the job.  A job that has one may outlive vmpkram_job_run():
+	 * a caller killed while workers are still in a chunk returns at
+	 * once, and the last worker to let go calls it.  Without one, the
+	 * caller waits for the workers' chunks and owns the job afterwards;
+	 * only jobs whose chunks never wait for userspace may do that.
+	 */
+	void (*release)(struct vmpkram_job *job);
 
 	/* Owned by the engine. */
 	u32 id;
@@ -38,16 +49,27 @@ struct vmpkram_job {
 	atomic64_t done;		/* bytes done */
 	int error;			/* first error, set once */
 	bool stop;			/* no more chunks to be taken */
+	refcount_t refs;		/* the caller and each worker */
 	atomic_t workers_left;
 	struct completion workers_done;
+	struct vmpkram_job_worker *workers;
+	struct mem_cgroup *memcg;	/* the caller's, charged by workers */
 	ktime_t started;
 	struct list_head node;		/* in the list of running jobs */
+};
+
+/* What a job did, as vmpkram_job_run() found it on return. */
+struct vmpkram_job_report {
+	u64 done;			/* bytes */
+	u32 id;
+	u32 threads;			/* the caller included */
 };
 
 int vmpkram_job_init(void);
 void vmpkram_job_exit(void);
 
-int vmpkram_job_run(struct vmpkram_job *job);
+unsigned int vmpkram_job_max_threads(void);
+int vmpkram_job_run(struct vmpkram_job *job, struct vmpkram_job_report *rep);
 
 unsigned int vmpkram_nr_jobs(void);
 int vmpkram_jobs_dump(struct sk_buff *skb, long *last_id,

@@ -24,6 +24,11 @@ static int __init vmpkram_init(void)
 	if (ret)
 		goto err_job;
 
+	/* Nothing to undo: it only looks /proc/PID/mem up. */
+	ret = vmpkram_prefault_init();
+	if (ret)
+		goto err_chardev;
+
 	ret = vmpkram_chardev_init();
 	if (ret)
 		goto err_chardev;

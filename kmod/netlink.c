@@ -8,6 +8,15 @@
  * CAP_SYS_ADMIN in pre_doit: genetlink's own GENL_ADMIN_PERM only checks
  * CAP_NET_ADMIN, which says nothing about the right to change how host
  * memory is managed.
+ *
+ * The family is parallel_ops: genetlink calls its handlers without the
+ * global genl_mutex.  Seal waits for the scrubber, attach adds struct
+ * pages for up to 4 TiB, detach commits metadata; under genl_mutex each
+ * would stall every other family that is not parallel (nl80211, team,
+ * the controller that resolves family names) for as long.  The handlers
+ * need no such lock: the pool commands serialize on vmpkram_pools_lock and
+ * pool->lock, the job dump on the jobs spinlock, parameters are single
+ * words, and every message (extended ACK included) is per request.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -321,6 +330,7 @@ static struct genl_family vmpkram_genl_family __ro_after_init = {
 	.name = VMPKRAM_GENL_NAME,
 	.version = VMPKRAM_GENL_VERSION,
 	.module = THIS_MODULE,
+	.parallel_ops = true,	/* see the comment at the top */
 	.pre_doit = vmpkram_nl_pre_doit,
 	.ops = vmpkram_genl_ops,
 	.n_ops = ARRAY_SIZE(vmpkram_genl_ops),

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/delay.h>
 #include <linux/error-injection.h>
@@ -18,6 +19,7 @@
 #include <linux/ioport.h>
 #include <linux/moduleparam.h>
 #include <linux/reboot.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -159,7 +161,11 @@ static void unmap_pages(struct vmpkram_pool *pool)
  * and the DAX mappings of vmpkramfs need.  Every 1 GiB-aligned GiB of the
  * pool is one 1 GiB compound page, which a 1 GiB entry maps; the parts
  * before and after are 2 MiB compound pages (as device-dax uses: less
- * memmap to touch than 4 KiB pages).  On failure nothing stays mapped.
+ * memmap to touch than 4 KiB pages).  From here on memory_failure() may
+ * call vmpkram_pgmap_ops on the pool: its metadata must exist already.
+ * On failure, the parts already added stay for unmap_pages(), which the
+ * caller calls without pool->lock (memunmap_pages() waits for the
+ * memory-failure handlers, which take it).
  */
 static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
 {
@@ -177,23 +183,33 @@ static noinline int vmpkram_pool_map_pages(struct vmpkram_pool *pool)
 		ret = map_part(pool, gib_start, gib_end, PUD_SHIFT - PAGE_SHIFT);
 	if (!ret)
 		ret = map_part(pool, gib_end, end, PMD_SHIFT - PAGE_SHIFT);
-	if (ret)
-		unmap_pages(pool);
 	return ret;
 }
 ALLOW_ERROR_INJECTION(vmpkram_pool_map_pages, ERRNO);
 
+/*
+ * The struct pages go first: memunmap_pages() waits for memory_failure()
+ * handlers that hold the pgmap, and no new one can start after it.  Only
+ * then may the metadata they write go.
+ */
 static void pool_free(struct vmpkram_pool *pool)
 {
+	unmap_pages(pool);
 	vmpkram_alloc_free(pool);
 	vmpkram_meta_free(pool);
-	unmap_pages(pool);
 	if (pool->res)
 		release_mem_region(pool->base, pool->size);
 	xa_destroy(&pool->poison);
 	kfree(pool);
 }
 
+/*
+ * A new pool with its metadata adopted (or judged UNFORMATTED or
+ * DAMAGED).  The shadow metadata is allocated before the struct pages
+ * exist, and pool->lock is held from before they exist until the
+ * adoption is done: a memory failure reported meanwhile waits for the
+ * pool to know its blocks, then records the page in them.
+ */
 static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 				     struct netlink_ext_ack *extack)
 {
@@ -219,24 +235,37 @@ static struct vmpkram_pool *pool_new(const char *name, u64 base, u64 size,
 		kfree(pool);
 		return ERR_PTR(-EBUSY);
 	}
+	if (vmpkram_meta_alloc(pool) || vmpkram_alloc_init(pool)) {
+		pool_free(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	mutex_lock(&pool->lock);
 	ret = vmpkram_pool_map_pages(pool);
 	if (ret) {
+		mutex_unlock(&pool->lock);
 		pool_err(extack, "cannot add struct pages for the range",
 			 "pool %s: cannot add struct pages for %#llx@%#llx: %d",
 			 name, size, base, ret);
 		pool_free(pool);
 		return ERR_PTR(-ENOMEM);
 	}
-	if (vmpkram_meta_alloc(pool) || vmpkram_alloc_init(pool)) {
+	ret = vmpkram_meta_adopt(pool);
+	mutex_unlock(&pool->lock);
+	if (ret) {
+		/* Nothing was written: a later attach may well succeed. */
+		pool_err(extack, "out of memory while loading the pool metadata",
+			 "pool %s: out of memory while loading its metadata",
+			 name);
 		pool_free(pool);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	return pool;
 }
 
-/* Caller holds vmpkram_pools_lock. */
+/* Caller holds vmpkram_pools_lock; @named: see struct vmpkram_pool. */
 static int pool_attach_locked(const char *name, u64 base, u64 size,
-			      struct netlink_ext_ack *extack)
+			      bool named, struct netlink_ext_ack *extack)
 {
 	struct vmpkram_pool *pool;
 	int ret;
@@ -259,18 +288,7 @@ static int pool_attach_locked(const char *name, u64 base, u64 size,
 	pool = pool_new(name, base, size, extack);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
-
-	mutex_lock(&pool->lock);
-	ret = vmpkram_meta_adopt(pool);
-	mutex_unlock(&pool->lock);
-	if (ret) {
-		/* Nothing was written: a later attach may well succeed. */
-		pool_err(extack, "out of memory while loading the pool metadata",
-			 "pool %s: out of memory while loading its metadata",
-			 name);
-		pool_free(pool);
-		return ret;
-	}
+	pool->named = named;
 	list_add_tail(&pool->node, &vmpkram_pools);
 
 	if (pool->state == VMPKRAM_POOL_READY)
@@ -286,13 +304,27 @@ static int pool_attach_locked(const char *name, u64 base, u64 size,
 	return 0;
 }
 
-int vmpkram_pool_attach(const char *name, u64 base, u64 size,
-			struct netlink_ext_ack *extack)
-{
-	int ret;
+static int named_at_load(u64 base, u64 size);
 
+/*
+ * A run-time attach (POOL_ATTACH in @skb).  A range not named in
+ * vmpkram.pool= needs vmpkram_pool_raw_access().
+ */
+int vmpkram_pool_attach(const char *name, u64 base, u64 size,
+			struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	int named, ret;
+
+	named = named_at_load(base, size);
+	if (named < 0)
+		return named;
+	if (!named) {
+		ret = vmpkram_pool_raw_access(skb, extack);
+		if (ret)
+			return ret;
+	}
 	mutex_lock(&vmpkram_pools_lock);
-	ret = pool_attach_locked(name, base, size, extack);
+	ret = pool_attach_locked(name, base, size, named, extack);
 	mutex_unlock(&vmpkram_pools_lock);
 	return ret;
 }
@@ -315,7 +347,8 @@ static bool pool_pinned(struct vmpkram_pool *pool)
  * Caller holds vmpkram_pools_lock; the pool must not be mounted.  With
  * pages still pinned (a pipe holding vmsplice'd pages), removing the
  * struct pages would wait for them: refused with -EAGAIN unless
- * @wait_for_pins (module unload, which cannot refuse).
+ * @wait_for_pins (module unload, which cannot refuse), which drops the
+ * pools lock while it waits.
  */
 int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 {
@@ -345,7 +378,11 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 	 * Removing the struct pages under a pin would leave the pinner with
 	 * freed memmap (a pipe releasing its buffers oopses): unload waits.
 	 * Killed while waiting, it leaves the pool's memory and struct pages
-	 * in place, claimed until reboot, rather than free them under a pin.
+	 * in place, claimed until reboot, rather than free them under a pin;
+	 * memory failures there are no longer this module's to handle.
+	 * The wait may last until reboot: it must not hold the pools lock,
+	 * which the reboot notifier takes (a kexec would hang behind it).
+	 * The pool stays listed, so the notifier still freezes it.
 	 */
 	while (wait_for_pins && pool_pinned(pool)) {
 		pr_warn_ratelimited("pool %s: waiting for pinned pages (a pipe or O_DIRECT holds them) to be released\n",
@@ -353,10 +390,13 @@ int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins)
 		if (fatal_signal_pending(current)) {
 			pr_err("pool %s: pages still pinned; its range stays claimed until reboot\n",
 			       pool->name);
+			vmpkram_failure_disown(pool);
 			list_del(&pool->node);
 			return 0;
 		}
+		mutex_unlock(&vmpkram_pools_lock);
 		msleep_interruptible(200);
+		mutex_lock(&vmpkram_pools_lock);
 	}
 	list_del(&pool->node);
 	pr_info("pool %s detached\n", pool->name);
@@ -450,35 +490,49 @@ int vmpkram_pool_format(struct vmpkram_pool *pool)
 	return ret;
 }
 
-/* One "[NAME:]SIZE@ADDR" entry of vmpkram.pool=. */
-static void attach_param_entry(char *entry, unsigned int index)
+/*
+ * One "[NAME:]SIZE@ADDR" entry of vmpkram.pool=, cut up in place: @name
+ * points into @entry or is NULL for the default name.
+ */
+static int parse_param_entry(char *entry, char **name, u64 *size, u64 *base)
 {
-	char defname[16], *name = defname, *at, *colon, *end;
-	u64 size, base;
+	char *at, *colon, *end;
 
+	*name = NULL;
 	colon = strchr(entry, ':');
 	if (colon) {
 		*colon = '\0';
-		name = entry;
+		*name = entry;
 		entry = colon + 1;
-	} else {
-		snprintf(defname, sizeof(defname), "pool%u", index);
 	}
 	at = strchr(entry, '@');
 	if (!at)
-		goto bad;
+		return -EINVAL;
 	*at = '\0';
-	size = memparse(entry, &end);
+	*size = memparse(entry, &end);
 	if (*end || end == entry)
-		goto bad;
-	base = memparse(at + 1, &end);
+		return -EINVAL;
+	*base = memparse(at + 1, &end);
 	if (*end || end == at + 1)
-		goto bad;
-	pool_attach_locked(name, base, size, NULL);
-	return;
-bad:
-	pr_err("vmpkram.pool entry %u is malformed: use [NAME:]SIZE@ADDR, e.g. vm:16G@0x100000000\n",
-	       index);
+		return -EINVAL;
+	return 0;
+}
+
+static void attach_param_entry(char *entry, unsigned int index)
+{
+	char defname[16], *name;
+	u64 size, base;
+
+	if (parse_param_entry(entry, &name, &size, &base)) {
+		pr_err("vmpkram.pool entry %u is malformed: use [NAME:]SIZE@ADDR, e.g. vm:16G@0x100000000\n",
+		       index);
+		return;
+	}
+	if (!name) {
+		snprintf(defname, sizeof(defname), "pool%u", index);
+		name = defname;
+	}
+	pool_attach_locked(name, base, size, true, NULL);
 }
 
 static void attach_param_pools(void)
@@ -498,6 +552,48 @@ static void attach_param_pools(void)
 	}
 	mutex_unlock(&vmpkram_pools_lock);
 	kfree(buf);
+}
+
+/*
+ * 1 if the range was named in vmpkram.pool= when the module was loaded
+ * (read-only since): the boot configuration, as opposed to a range an
+ * admin names at run time.  0 if not, -ENOMEM.
+ */
+static int named_at_load(u64 base, u64 size)
+{
+	char *buf, *cur, *entry, *name;
+	u64 b, s;
+	int named = 0;
+
+	buf = kstrdup(strim(pool_param), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	cur = buf;
+	while (!named && (entry = strsep(&cur, ",")) != NULL)
+		named = !parse_param_entry(entry, &name, &s, &b) &&
+			b == base && s == size;
+	kfree(buf);
+	return named;
+}
+
+/*
+ * Attaching or formatting a range that vmpkram.pool= did not name reads
+ * and writes physical memory the admin picks, as /dev/mem does: the same
+ * rules, CAP_SYS_RAWIO and no kernel lockdown (Secure Boot).
+ */
+int vmpkram_pool_raw_access(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (!netlink_capable(skb, CAP_SYS_RAWIO)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a range not named in vmpkram.pool= needs CAP_SYS_RAWIO");
+		return -EPERM;
+	}
+	if (security_locked_down(LOCKDOWN_DEV_MEM)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "kernel lockdown: only ranges named in vmpkram.pool= can be attached or formatted");
+		return -EPERM;
+	}
+	return 0;
 }
 
 /*
@@ -539,11 +635,14 @@ int vmpkram_pools_init(void)
 
 void vmpkram_pools_exit(void)
 {
-	struct vmpkram_pool *pool, *tmp;
+	struct vmpkram_pool *pool;
 
+	/* One at a time from the head: detach drops the lock to wait. */
 	mutex_lock(&vmpkram_pools_lock);
-	list_for_each_entry_safe(pool, tmp, &vmpkram_pools, node)
-		WARN_ON(vmpkram_pool_detach(pool, true));
+	while ((pool = list_first_entry_or_null(&vmpkram_pools,
+						struct vmpkram_pool, node)))
+		if (WARN_ON(vmpkram_pool_detach(pool, true)))
+			list_del(&pool->node);
 	mutex_unlock(&vmpkram_pools_lock);
 	unregister_reboot_notifier(&pools_reboot_nb);
 }

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "pool_layout.h"
 #include "vmpkram.h"
@@ -54,16 +55,23 @@ struct vmpkram_pgmap {
  * @virt: the range in the kernel's direct map
  * @sealed_by_request: sealed by the SEAL request in progress, which
  *                     unseals it again if it fails (vmpkram_pools_lock)
+ * @named: the range is one vmpkram.pool= names; any other is raw
+ *         physical memory (vmpkram_pool_raw_access())
  * @lock: serializes everything below and every commit
  * @state: enum vmpkram_pool_state
- * @reason: why UNFORMATTED or DAMAGED, with the fix
+ * @reason: why UNFORMATTED or DAMAGED, with the fix; a physical address
+ *          in it is written "0x...", which events mask (any user may
+ *          listen to them)
  * @frozen: reboot or kexec started, metadata must not change any more
  * @adopted_clean: the previous owner sealed or detached cleanly
  * @sb: the mounted vmpkramfs, NULL when not mounted
  * @meta: shadow superblock; @meta.generation is the last committed one
  * @files: shadow file table (@meta.max_files entries)
  * @bmap: shadow block map (@nr_blocks entries)
- * @fblocks: per file table entry, the block of each file block
+ * @fblocks: per file table entry, the pool block of each file block it
+ *           holds (file block -> xa_mk_value(pool block)); a hole has no
+ *           entry, so a block list takes memory by the blocks held, never
+ *           by the span of a sparse file; vmpkram_file_block() reads it
  * @dirty_shadow: the shadow differs from the last commit
  * @layout: the layout version commits write (1 or 2)
  * @ft_chunk: bytes per checksummed chunk of the file table (version 1:
@@ -103,6 +111,7 @@ struct vmpkram_pool {
 	unsigned int nr_pgmaps;
 	void *virt;
 	bool sealed_by_request;
+	bool named;
 
 	struct mutex lock;	/* the fields below, and every commit */
 	enum vmpkram_pool_state state;
@@ -114,7 +123,7 @@ struct vmpkram_pool {
 	struct vmpkram_pool_sb meta;
 	struct vmpkram_pool_file *files;
 	struct vmpkram_pool_bmap *bmap;
-	u32 **fblocks;
+	struct xarray *fblocks;
 	bool dirty_shadow;
 	u32 nr_blocks;
 	u32 meta_blocks;
@@ -151,7 +160,9 @@ int vmpkram_pools_init(void);
 void vmpkram_pools_exit(void);
 struct vmpkram_pool *vmpkram_pool_find(const char *name);
 int vmpkram_pool_attach(const char *name, u64 base, u64 size,
-			struct netlink_ext_ack *extack);
+			struct sk_buff *skb, struct netlink_ext_ack *extack);
+int vmpkram_pool_raw_access(struct sk_buff *skb,
+			    struct netlink_ext_ack *extack);
 int vmpkram_pool_detach(struct vmpkram_pool *pool, bool wait_for_pins);
 bool vmpkram_pool_name_valid(const char *name);
 int vmpkram_pool_writable(struct vmpkram_pool *pool);
@@ -214,6 +225,19 @@ static inline void vmpkram_block_changed(struct vmpkram_pool *pool, u32 b)
 	pool->dirty_shadow = true;
 }
 
+/*
+ * The pool block of block @i of file @slot, or VMPKRAM_HOLE.  Without
+ * pool->lock too (the fault and read/write paths): a hole may be filled
+ * meanwhile, the entry is read once.
+ */
+static inline u32 vmpkram_file_block(struct vmpkram_pool *pool, u32 slot,
+				     u32 i)
+{
+	void *entry = xa_load(&pool->fblocks[slot], i);
+
+	return entry ? xa_to_value(entry) : VMPKRAM_HOLE;
+}
+
 /* pool_meta.c: on-pool metadata */
 int vmpkram_meta_alloc(struct vmpkram_pool *pool);
 void vmpkram_meta_free(struct vmpkram_pool *pool);
@@ -234,6 +258,9 @@ u32 vmpkram_largest_free(struct vmpkram_pool *pool);
 int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size);
 void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot);
 u32 vmpkram_file_allocated(struct vmpkram_pool *pool, u32 slot);
+u32 vmpkram_blocks_held(struct vmpkram_pool *pool, u32 slot);
+int vmpkram_reserve_blocks(struct vmpkram_pool *pool, u32 slot, u32 from,
+			   u32 to);
 bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
 			u32 last);
 int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i);
@@ -251,6 +278,7 @@ size_t vmpkram_unpoisoned_bytes(struct vmpkram_pool *pool, phys_addr_t phys,
 				size_t len);
 void vmpkram_block_withdraw(struct vmpkram_pool *pool, u32 b);
 u32 vmpkram_nr_withdrawn(struct vmpkram_pool *pool);
+void vmpkram_failure_disown(struct vmpkram_pool *pool);
 
 /* pool_file.c: file table operations, pool->lock held */
 int vmpkram_file_create(struct vmpkram_pool *pool, const char *name,

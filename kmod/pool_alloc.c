@@ -301,9 +301,21 @@ static u32 find_clean_gib(struct vmpkram_pool *pool)
 	return U32_MAX;
 }
 
-/* Fills @blocks[@i..@n) from the clean set; 1 GiB runs where possible. */
-static void take_blocks(struct vmpkram_pool *pool, u32 slot, u32 *blocks,
-			u32 i, u32 n)
+/*
+ * Block @b becomes block @i of file @slot.  The entry of @i was reserved
+ * (vmpkram_reserve_blocks()), so storing it allocates nothing and cannot
+ * fail.  pool->lock held.
+ */
+static void give_block(struct vmpkram_pool *pool, u32 slot, u32 i, u32 b)
+{
+	pool->bmap[b].owner = cpu_to_le32(slot + 1);
+	pool->bmap[b].index = cpu_to_le32(i);
+	vmpkram_block_changed(pool, b);
+	xa_store(&pool->fblocks[slot], i, xa_mk_value(b), GFP_NOWAIT);
+}
+
+/* Gives file blocks [@i, @n) clean blocks; 1 GiB runs where possible. */
+static void take_blocks(struct vmpkram_pool *pool, u32 slot, u32 i, u32 n)
 {
 	u32 b, j;
 
@@ -314,44 +326,59 @@ static void take_blocks(struct vmpkram_pool *pool, u32 slot, u32 *blocks,
 		if (b != U32_MAX) {
 			bitmap_clear(pool->clean, b, GIB_BLOCKS);
 			pool->nr_clean -= GIB_BLOCKS;
-			for (j = 0; j < GIB_BLOCKS; j++)
-				blocks[i + j] = b + j;
+			for (j = 0; j < GIB_BLOCKS; j++, i++)
+				give_block(pool, slot, i, b + j);
 		} else {
-			blocks[i] = take_clean(pool, i ? blocks[i - 1] : U32_MAX);
-			j = 1;
+			b = take_clean(pool, i ? vmpkram_file_block(pool, slot, i - 1) :
+				       VMPKRAM_HOLE);
+			give_block(pool, slot, i++, b);
 		}
-		for (; j; j--, i++) {
-			pool->bmap[blocks[i]].owner = cpu_to_le32(slot + 1);
-			pool->bmap[blocks[i]].index = cpu_to_le32(i);
-			vmpkram_block_changed(pool, blocks[i]);
-		}
+		if (!(i % GIB_BLOCKS))
+			cond_resched();
 	}
+}
+
+/*
+ * Entries for file blocks [@from, @to) of @slot, reserved: the memory a
+ * block list takes is allocated here, for the blocks a file holds (a hole
+ * has no entry) and charged to the caller's memory cgroup.  On failure
+ * nothing stays reserved.  pool->lock held.
+ */
+int vmpkram_reserve_blocks(struct vmpkram_pool *pool, u32 slot, u32 from,
+			   u32 to)
+{
+	struct xarray *xa = &pool->fblocks[slot];
+	u32 i;
+	int ret;
+
+	for (i = from; i < to; i++) {
+		ret = xa_reserve(xa, i, GFP_KERNEL_ACCOUNT);
+		if (ret) {
+			while (i-- > from)
+				xa_release(xa, i);
+			return ret;
+		}
+		if (!(i % GIB_BLOCKS))
+			cond_resched();
+	}
+	return 0;
 }
 
 static noinline int vmpkram_grow_blocks(struct vmpkram_pool *pool, u32 slot,
 					u32 have, u32 need)
 {
-	u32 *old = pool->fblocks[slot], *blocks;
+	int ret;
 
-	blocks = kvmalloc_array(need, sizeof(u32), GFP_KERNEL);
-	if (!blocks)
-		return -ENOMEM;
-	if (have)
-		memcpy(blocks, old, have * sizeof(u32));
-	take_blocks(pool, slot, blocks, have, need);
-	pool->fblocks[slot] = blocks;
-	kvfree(old);
-	return 0;
+	ret = vmpkram_reserve_blocks(pool, slot, have, need);
+	if (!ret)
+		take_blocks(pool, slot, have, need);
+	return ret;
 }
 ALLOW_ERROR_INJECTION(vmpkram_grow_blocks, ERRNO);
 
-/* Frees block @i of file @slot; a hole stays one.  pool->lock held. */
-static void free_block(struct vmpkram_pool *pool, u32 slot, u32 i)
+/* Pool block @b, which a file held, is free again.  pool->lock held. */
+static void free_pool_block(struct vmpkram_pool *pool, u32 b)
 {
-	u32 b = pool->fblocks[slot][i];
-
-	if (b == VMPKRAM_HOLE)
-		return;
 	if (test_bit(b, pool->bad)) {
 		vmpkram_block_withdraw(pool, b);
 		return;
@@ -363,36 +390,66 @@ static void free_block(struct vmpkram_pool *pool, u32 slot, u32 i)
 	pool->nr_dirty++;
 }
 
+/*
+ * Frees the blocks file @slot holds in [@first, @last), which become
+ * holes.  Returns how many.  pool->lock held.
+ */
+static u32 free_blocks(struct vmpkram_pool *pool, u32 slot, u32 first,
+		       u32 last)
+{
+	struct xarray *xa = &pool->fblocks[slot];
+	unsigned long i;
+	u32 freed = 0;
+	void *entry;
+
+	if (first >= last)
+		return 0;
+	xa_for_each_range(xa, i, entry, first, last - 1) {
+		xa_erase(xa, i);
+		free_pool_block(pool, xa_to_value(entry));
+		if (!(++freed % GIB_BLOCKS))
+			cond_resched();
+	}
+	return freed;
+}
+
 static void shrink(struct vmpkram_pool *pool, u32 slot, u32 need, u32 have)
 {
-	u32 i;
-
-	for (i = need; i < have; i++)
-		free_block(pool, slot, i);
-	if (!need) {
-		kvfree(pool->fblocks[slot]);
-		pool->fblocks[slot] = NULL;
-	}
+	free_blocks(pool, slot, need, have);
 	vmpkram_scrub_kick(pool);
 }
 
 /*
- * Bytes past the old end of file in its last block may hold what a shared
- * mapping wrote beyond EOF, or data from before a shrink: a file that
- * grows must read zero there.
+ * Bytes past the old end of file in its last page may hold what a shared
+ * mapping wrote beyond EOF: a file that grows reads zero there, up to the
+ * new end of file and past it, so that after any size change nothing but
+ * zero follows the end of file in its block (a shrink zeroes its tail,
+ * see vmpkram_setsize()).  Poisoned pages are left alone (reads of them
+ * fail; a store could raise another machine check).
  */
 static void zero_tail(struct vmpkram_pool *pool, u32 slot, u64 old, u64 size)
 {
-	u64 end = min_t(u64, size, round_up(old, VMPKRAM_BLOCK_SIZE));
+	u64 end = min_t(u64, max_t(u64, size, round_up(old, PAGE_SIZE)),
+			round_up(old, VMPKRAM_BLOCK_SIZE));
+	phys_addr_t phys;
+	size_t n;
 	u32 b;
 
 	if (end <= old)
 		return;
-	b = pool->fblocks[slot][old >> VMPKRAM_BLOCK_SHIFT];
+	b = vmpkram_file_block(pool, slot, old >> VMPKRAM_BLOCK_SHIFT);
 	if (b == VMPKRAM_HOLE)
 		return;		/* reads zero, and gets a zeroed block */
-	memset(vmpkram_block_addr(pool, b) + (old & (VMPKRAM_BLOCK_SIZE - 1)),
-	       0, end - old);
+	phys = vmpkram_block_phys(pool, b) + (old & (VMPKRAM_BLOCK_SIZE - 1));
+	while (old < end) {
+		n = vmpkram_unpoisoned_bytes(pool, phys, end - old);
+		if (n)
+			memset(pool->virt + (phys - pool->base), 0, n);
+		else
+			n = min_t(u64, PAGE_SIZE - offset_in_page(phys), end - old);
+		old += n;
+		phys += n;
+	}
 }
 
 /*
@@ -445,13 +502,22 @@ int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
 u32 vmpkram_file_allocated(struct vmpkram_pool *pool, u32 slot)
 {
 	const struct vmpkram_pool_file *f = &pool->files[slot];
-	u32 i, n = le32_to_cpu(f->nr_blocks), holes = 0;
 
 	if (!(le32_to_cpu(f->flags) & VMPKRAM_PF_SPARSE))
-		return n;
-	for (i = 0; i < n; i++)
-		holes += pool->fblocks[slot][i] == VMPKRAM_HOLE;
-	return n - holes;
+		return le32_to_cpu(f->nr_blocks);
+	return vmpkram_blocks_held(pool, slot);
+}
+
+/* Entries in the block list of file @slot.  pool->lock held. */
+u32 vmpkram_blocks_held(struct vmpkram_pool *pool, u32 slot)
+{
+	unsigned long i;
+	void *entry;
+	u32 n = 0;
+
+	xa_for_each(&pool->fblocks[slot], i, entry)
+		n++;
+	return n;
 }
 
 /*
@@ -463,16 +529,7 @@ u32 vmpkram_file_allocated(struct vmpkram_pool *pool, u32 slot)
 bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
 			u32 last)
 {
-	u32 i, freed = 0;
-
-	for (i = first; i < last; i++) {
-		if (pool->fblocks[slot][i] == VMPKRAM_HOLE)
-			continue;
-		free_block(pool, slot, i);
-		WRITE_ONCE(pool->fblocks[slot][i], VMPKRAM_HOLE);
-		freed++;
-	}
-	if (!freed)
+	if (!free_blocks(pool, slot, first, last))
 		return false;
 	pool->files[slot].flags |= cpu_to_le32(VMPKRAM_PF_SPARSE);
 	vmpkram_file_changed(pool, slot);
@@ -490,20 +547,21 @@ int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i)
 	u32 b;
 	int ret;
 
-	if (pool->fblocks[slot][i] != VMPKRAM_HOLE)
+	if (vmpkram_file_block(pool, slot, i) != VMPKRAM_HOLE)
 		return 0;
 	ret = vmpkram_pool_writable(pool);
 	if (!ret)
 		ret = wait_for_clean(pool, 1);
 	if (ret)
 		return ret;
-	if (pool->fblocks[slot][i] != VMPKRAM_HOLE)
+	if (vmpkram_file_block(pool, slot, i) != VMPKRAM_HOLE)
 		return 0;
-	b = take_clean(pool, i ? pool->fblocks[slot][i - 1] : VMPKRAM_HOLE);
-	pool->bmap[b].owner = cpu_to_le32(slot + 1);
-	pool->bmap[b].index = cpu_to_le32(i);
-	vmpkram_block_changed(pool, b);
-	WRITE_ONCE(pool->fblocks[slot][i], b);
+	ret = vmpkram_reserve_blocks(pool, slot, i, i + 1);
+	if (ret)
+		return ret;
+	b = take_clean(pool, i ? vmpkram_file_block(pool, slot, i - 1) :
+		       VMPKRAM_HOLE);
+	give_block(pool, slot, i, b);
 	vmpkram_meta_commit(pool);
 	return 1;
 }

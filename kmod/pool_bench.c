@@ -127,7 +127,7 @@ static s64 emul_run(struct vmpkram_pool *pool, enum bench_op op, u32 slot,
 		vmpkram_meta_commit(pool);
 		return ktime_get_ns() - t0;
 	case OP_FILL_HOLE:
-		b = pool->fblocks[slot][0];
+		b = vmpkram_file_block(pool, slot, 0);
 		if (vmpkram_file_punch(pool, slot, 0, 1))
 			vmpkram_meta_commit(pool);
 		/* What the scrubber does, without memory to zero. */

@@ -27,6 +27,7 @@
 #include <linux/bitmap.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "pool_meta.h"
@@ -142,8 +143,7 @@ static void drop(struct vmpkram_pool *sp, struct vmpkram_report *rep, u32 i,
 		pr_info("pool %s: repair drops file table entry %u (inode %llu): %s\n",
 			sp->name, i, le64_to_cpu(f->ino), why);
 	rep->dropped++;
-	kvfree(sp->fblocks[i]);
-	sp->fblocks[i] = NULL;
+	xa_destroy(&sp->fblocks[i]);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -194,14 +194,20 @@ static void salvage_entries(struct vmpkram_pool *sp, struct vmpkram_report *rep,
 	}
 }
 
-/* Every file block the trusted parts of the block map give. */
-static void salvage_blocks(struct vmpkram_pool *sp, struct vmpkram_report *rep,
-			   const unsigned long *bad)
+/*
+ * Every file block the trusted parts of the block map give, into the
+ * files' block lists: memory by the blocks held, charged to the caller.
+ */
+static int salvage_blocks(struct vmpkram_pool *sp, struct vmpkram_report *rep,
+			  const unsigned long *bad)
 {
 	const size_t esize = sizeof(struct vmpkram_pool_bmap);
 	u32 b, owner, index;
+	int ret;
 
 	for (b = sp->meta_blocks; b < sp->nr_blocks; b++) {
+		if (!(b % 512))
+			cond_resched();
 		if (chunk_bad(sp, bad, (size_t)b * esize, esize, true))
 			continue;
 		owner = le32_to_cpu(sp->bmap[b].owner);
@@ -209,13 +215,18 @@ static void salvage_blocks(struct vmpkram_pool *sp, struct vmpkram_report *rep,
 		if (!owner || owner > VMPKRAM_POOL_MAX_FILES ||
 		    !sp->files[owner - 1].flags)
 			continue;
-		if (index >= le32_to_cpu(sp->files[owner - 1].nr_blocks))
+		if (index >= le32_to_cpu(sp->files[owner - 1].nr_blocks)) {
 			drop(sp, rep, owner - 1, "a block of it lies beyond its end");
-		else if (sp->fblocks[owner - 1][index] != VMPKRAM_HOLE)
+			continue;
+		}
+		ret = xa_insert(&sp->fblocks[owner - 1], index, xa_mk_value(b),
+				GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
 			drop(sp, rep, owner - 1, "two blocks at the same place in it");
-		else
-			sp->fblocks[owner - 1][index] = b;
+		else if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 /* Files with blocks missing; a hole must be told from a lost block. */
@@ -223,16 +234,14 @@ static void salvage_complete(struct vmpkram_pool *sp, struct vmpkram_report *rep
 			     bool bmap_damaged)
 {
 	struct vmpkram_pool_file *f;
-	u32 i, j, n;
+	u32 i;
 
 	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
 		f = &sp->files[i];
-		n = le32_to_cpu(f->nr_blocks);
 		if (!f->flags)
 			continue;
-		for (j = 0; j < n && sp->fblocks[i][j] != VMPKRAM_HOLE; j++)
-			;
-		if (j == n) {
+		/* Every entry is below nr_blocks (salvage_blocks()). */
+		if (vmpkram_blocks_held(sp, i) == le32_to_cpu(f->nr_blocks)) {
 			rep->kept++;
 		} else if (!(le32_to_cpu(f->flags) & VMPKRAM_PF_SPARSE)) {
 			drop(sp, rep, i, "blocks of it are missing from the block map");
@@ -249,8 +258,10 @@ static void salvage_complete(struct vmpkram_pool *sp, struct vmpkram_report *rep
 static void salvage_rebuild(struct vmpkram_pool *sp, const unsigned long *bad)
 {
 	const size_t esize = sizeof(struct vmpkram_pool_bmap);
-	u32 b, i, j, n, blk;
+	unsigned long j;
 	bool bad_block;
+	void *entry;
+	u32 b, i, blk;
 
 	for (b = 0; b < sp->nr_blocks; b++) {
 		bad_block = b >= sp->meta_blocks &&
@@ -262,14 +273,14 @@ static void salvage_rebuild(struct vmpkram_pool *sp, const unsigned long *bad)
 		sp->bmap[b].index = 0;
 	}
 	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
-		n = sp->files[i].flags ? le32_to_cpu(sp->files[i].nr_blocks) : 0;
-		for (j = 0; j < n; j++) {
-			blk = sp->fblocks[i][j];
-			if (blk == VMPKRAM_HOLE)
-				continue;
+		if (!sp->files[i].flags)
+			continue;
+		xa_for_each(&sp->fblocks[i], j, entry) {
+			blk = xa_to_value(entry);
 			sp->bmap[blk].owner = cpu_to_le32(i + 1);
 			sp->bmap[blk].index = cpu_to_le32(j);
 		}
+		cond_resched();
 	}
 }
 
@@ -281,27 +292,33 @@ static int salvage(struct vmpkram_pool *sp, struct vmpkram_report *rep,
 		   unsigned int s)
 {
 	const struct vmpkram_pool_sb *sb = &rep->slot[s].sb;
-	void *base = vmpkram_meta_slot(sp, s);
+	void *base = vmpkram_meta_slot(sp, s), *shadow;
 	unsigned long *bad;
 	bool bmap_damaged;
+	size_t off, len;
+	u32 c;
 	int ret;
 
 	sp->meta = *sb;
 	vmpkram_meta_set_layout(sp, le32_to_cpu(sb->layout_version));
-	memcpy(sp->files, base + VMPKRAM_SB_SIZE, le32_to_cpu(sb->ft_size));
-	memcpy(sp->bmap, base + le32_to_cpu(sb->bm_offset),
-	       le32_to_cpu(sb->bm_size));
 	bad = bitmap_zalloc(sp->nr_chunks, GFP_KERNEL);
 	if (!bad)
 		return -ENOMEM;
 	vmpkram_meta_bad_chunks(sp, s, sb, bad);
+	/* A chunk that cannot be read (poisoned) is one that fails. */
+	for (c = 0; c < sp->nr_chunks; c++) {
+		shadow = vmpkram_meta_chunk(sp, c, &off, &len);
+		if (copy_mc_to_kernel(shadow, base + off, len)) {
+			memset(shadow, 0, len);
+			__set_bit(c, bad);
+		}
+	}
 	bmap_damaged = find_next_bit(bad, sp->nr_chunks, sp->ft_chunks) <
 		       sp->nr_chunks;
 
 	salvage_entries(sp, rep, bad);
-	ret = vmpkram_meta_alloc_fblocks(sp);
+	ret = salvage_blocks(sp, rep, bad);
 	if (!ret) {
-		salvage_blocks(sp, rep, bad);
 		salvage_complete(sp, rep, bmap_damaged);
 		salvage_rebuild(sp, bad);
 	}

@@ -199,3 +199,22 @@ static int vmpkram_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 const struct dev_pagemap_ops vmpkram_pgmap_ops = {
 	.memory_failure = vmpkram_memory_failure,
 };
+
+/*
+ * For a pool whose struct pages outlive the module (an unload killed
+ * while pages were pinned): memory_failure() must not call into module
+ * text that is about to be freed, nor write metadata that nobody reads.
+ * Its handlers run under the kernel's mf_mutex, which unpoison_memory()
+ * takes too: with the ops gone, taking and releasing it through a page
+ * that is not poisoned (one of the pool struct's own) waits out any
+ * handler that still saw them, and later ones take the generic path.
+ */
+void vmpkram_failure_disown(struct vmpkram_pool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_pgmaps; i++)
+		WRITE_ONCE(pool->pgmaps[i].pgmap.ops, NULL);
+	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
+		unpoison_memory(page_to_pfn(virt_to_page(pool)));
+}

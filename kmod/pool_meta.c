@@ -7,7 +7,9 @@
  * Everything read from the pool is untrusted: it may be damaged, foreign,
  * or written for another geometry.  Checks run on copies in kernel memory
  * and every count is bounded before it sizes an allocation.  A pool that
- * fails a check is left exactly as it was found.
+ * fails a check is left exactly as it was found.  The pool is read with
+ * machine-check safe copies: poison the previous kernel saw (or never
+ * noticed) makes a slot unreadable, not the host crash.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/uuid.h>
 #include <linux/error-injection.h>
 
@@ -57,6 +60,29 @@ static __printf(3, 4) void slot_bad(struct slot_check *c,
 u32 vmpkram_meta_crc(const void *buf, size_t len)
 {
 	return ~crc32c(~0U, buf, len);
+}
+
+/*
+ * vmpkram_meta_crc() of @len bytes of pool memory at @src, read through a small
+ * bounce buffer with machine-check safe copies: false when a machine
+ * check stopped the copy.
+ */
+static bool pool_crc(const void *src, size_t len, u32 *crc)
+{
+	u8 buf[256];
+	u32 c = ~0U;
+	size_t n;
+
+	while (len) {
+		n = min(len, sizeof(buf));
+		if (copy_mc_to_kernel(buf, src, n))
+			return false;
+		c = crc32c(c, buf, n);
+		src += n;
+		len -= n;
+	}
+	*crc = ~c;
+	return true;
 }
 
 /*
@@ -164,7 +190,7 @@ void *vmpkram_meta_chunk(struct vmpkram_pool *pool, u32 c, size_t *off,
 
 int vmpkram_meta_alloc(struct vmpkram_pool *pool)
 {
-	unsigned int s;
+	unsigned int i, s;
 
 	expected_sb(pool, &pool->meta, VMPKRAM_LAYOUT_VERSION);
 	pool->nr_blocks = le32_to_cpu(pool->meta.nr_blocks);
@@ -173,13 +199,16 @@ int vmpkram_meta_alloc(struct vmpkram_pool *pool)
 	vmpkram_meta_set_layout(pool, VMPKRAM_LAYOUT_VERSION);
 	pool->files = kvzalloc(le32_to_cpu(pool->meta.ft_size), GFP_KERNEL);
 	pool->bmap = kvzalloc(le32_to_cpu(pool->meta.bm_size), GFP_KERNEL);
-	pool->fblocks = kvcalloc(VMPKRAM_POOL_MAX_FILES, sizeof(u32 *),
+	pool->fblocks = kvcalloc(VMPKRAM_POOL_MAX_FILES, sizeof(*pool->fblocks),
 				 GFP_KERNEL);
 	pool->chunk_crc = kcalloc(pool->nr_chunks, sizeof(__le32), GFP_KERNEL);
 	pool->stale = bitmap_zalloc(pool->nr_chunks, GFP_KERNEL);
 	for (s = 0; s < 2; s++)
 		pool->unwritten[s] = bitmap_zalloc(pool->nr_chunks, GFP_KERNEL);
 	pool->sb_page = kzalloc(VMPKRAM_SB_SIZE, GFP_KERNEL);
+	/* vmpkram_meta_free() destroys them: initialized before any return. */
+	for (i = 0; pool->fblocks && i < VMPKRAM_POOL_MAX_FILES; i++)
+		xa_init_flags(&pool->fblocks[i], XA_FLAGS_ACCOUNT);
 	if (!pool->files || !pool->bmap || !pool->fblocks || !pool->chunk_crc ||
 	    !pool->stale || !pool->unwritten[0] || !pool->unwritten[1] ||
 	    !pool->sb_page)
@@ -192,10 +221,8 @@ static void free_fblocks(struct vmpkram_pool *pool)
 {
 	unsigned int i;
 
-	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
-		kvfree(pool->fblocks[i]);
-		pool->fblocks[i] = NULL;
-	}
+	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++)
+		xa_destroy(&pool->fblocks[i]);
 }
 
 void vmpkram_meta_free(struct vmpkram_pool *pool)
@@ -239,13 +266,13 @@ static bool sb_crc_ok(const struct vmpkram_pool_sb *sb)
 }
 
 /*
- * The stored checksum of chunk @c of the slot at @base, whose superblock
- * is @sb; the pool's layout is the slot's.
+ * The stored checksum of chunk @c of the slot whose superblock is @sb,
+ * its page copied to pool->sb_page; the pool's layout is the slot's.
  */
-static u32 stored_crc(struct vmpkram_pool *pool, const void *base,
+static u32 stored_crc(struct vmpkram_pool *pool,
 		      const struct vmpkram_pool_sb *sb, u32 c)
 {
-	const __le32 *table = base + VMPKRAM_CT_OFFSET;
+	const __le32 *table = pool->sb_page + VMPKRAM_CT_OFFSET;
 
 	if (pool->layout == VMPKRAM_LAYOUT_V1)
 		return le32_to_cpu(c ? sb->bm_crc : sb->ft_crc);
@@ -261,13 +288,16 @@ u32 vmpkram_meta_bad_chunks(struct vmpkram_pool *pool, unsigned int s,
 			    const struct vmpkram_pool_sb *sb, unsigned long *bad)
 {
 	void *base = slot_addr(pool, s);
-	u32 c, first = pool->nr_chunks;
+	u32 c, crc, first = pool->nr_chunks;
+	bool page_ok;
 	size_t off, len;
 
+	page_ok = !copy_mc_to_kernel(pool->sb_page, base, VMPKRAM_SB_SIZE);
 	for (c = 0; c < pool->nr_chunks; c++) {
 		vmpkram_meta_chunk(pool, c, &off, &len);
-		if (stored_crc(pool, base, sb, c) ==
-		    vmpkram_meta_crc(base + off, len))
+		/* Unreadable (poisoned) counts as damaged. */
+		if (page_ok && pool_crc(base + off, len, &crc) &&
+		    stored_crc(pool, sb, c) == crc)
 			continue;
 		if (first == pool->nr_chunks)
 			first = c;
@@ -301,19 +331,26 @@ static bool sb_reserved_clear(const struct vmpkram_pool_sb *sb,
 	return !sb->ft_crc && !sb->bm_crc && page_rest_zero(sb, page);
 }
 
-/* The chunk checksums of one table, chunks [@from, @to); false if bad. */
+/*
+ * The chunk checksums of one table, chunks [@from, @to), the slot's
+ * superblock page in pool->sb_page; false if bad.
+ */
 static bool check_chunks(struct vmpkram_pool *pool, unsigned int slot,
 			 struct slot_check *c, u32 from, u32 to,
 			 enum vmpkram_meta_check check, const char *what)
 {
 	void *base = slot_addr(pool, slot);
 	size_t off, len;
-	u32 i;
+	u32 i, crc;
 
 	for (i = from; i < to; i++) {
 		vmpkram_meta_chunk(pool, i, &off, &len);
-		if (stored_crc(pool, base, &c->sb, i) ==
-		    vmpkram_meta_crc(base + off, len))
+		if (!pool_crc(base + off, len, &crc)) {
+			slot_bad(c, check, "slot %u: metadata unreadable (poisoned memory)",
+				 slot);
+			return false;
+		}
+		if (stored_crc(pool, &c->sb, i) == crc)
 			continue;
 		if (pool->layout == VMPKRAM_LAYOUT_V1)
 			slot_bad(c, check, "slot %u: %s checksum mismatch",
@@ -336,7 +373,7 @@ static void check_sb(struct vmpkram_pool *pool, unsigned int slot,
 {
 	struct vmpkram_pool_sb *sb = &c->sb, want;
 	u32 version = le32_to_cpu(sb->layout_version);
-	void *page = slot_addr(pool, slot);
+	void *page = pool->sb_page;
 	bool known = version == VMPKRAM_LAYOUT_V1 ||
 		     version == VMPKRAM_LAYOUT_VERSION;
 
@@ -399,11 +436,19 @@ void vmpkram_meta_check_slot(struct vmpkram_pool *pool, unsigned int slot,
 {
 	struct vmpkram_pool_sb *psb = slot_addr(pool, slot);
 
-	c->seq = le64_to_cpu(READ_ONCE(psb->commit_seq));
-	memcpy(&c->sb, psb, sizeof(c->sb));
+	c->why[0] = '\0';
 	c->why[0] = '\0';
 	c->status = SLOT_BAD;
 	c->reached = MC_MAGIC;
+	/* The whole superblock page: version 2 keeps the chunk checksums there. */
+	if (copy_mc_to_kernel(pool->sb_page, psb, VMPKRAM_SB_SIZE)) {
+		memset(&c->sb, 0, sizeof(c->sb));
+		c->seq = 0;
+		slot_bad(c, MC_MAGIC, "slot %u: superblock unreadable (poisoned memory)", slot);
+		return;
+	}
+	memcpy(&c->sb, pool->sb_page, sizeof(c->sb));
+	c->seq = le64_to_cpu(c->sb.commit_seq);
 	if (!memcmp(c->sb.magic, VMPKRAM_LAYOUT_MAGIC, sizeof(c->sb.magic))) {
 		c->reached = MC_SB_CRC;
 		return check_sb(pool, slot, c);
@@ -553,25 +598,8 @@ bad:
 	return -EUCLEAN;
 }
 
-/* The in-memory block list of every file; freed on error by vmpkram_meta_load(). */
-static noinline int vmpkram_alloc_fblocks(struct vmpkram_pool *pool)
-{
-	u32 i, n;
-
-	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
-		n = le32_to_cpu(pool->files[i].nr_blocks);
-		if (!n)
-			continue;
-		pool->fblocks[i] = kvmalloc_array(n, sizeof(u32), GFP_KERNEL);
-		if (!pool->fblocks[i])
-			return -ENOMEM;
-		memset(pool->fblocks[i], 0xff, n * sizeof(u32));
-	}
-	return 0;
-}
-ALLOW_ERROR_INJECTION(vmpkram_alloc_fblocks, ERRNO);
-
-static const char *map_block(struct vmpkram_pool *pool, u32 b)
+/* Block map entry @b on its own; counts a file's blocks in @held. */
+static const char *check_block(struct vmpkram_pool *pool, u32 b, u32 *held)
 {
 	u32 owner = le32_to_cpu(pool->bmap[b].owner);
 	u32 index = le32_to_cpu(pool->bmap[b].index);
@@ -588,42 +616,83 @@ static const char *map_block(struct vmpkram_pool *pool, u32 b)
 	f = &pool->files[owner - 1];
 	if (!f->flags || index >= le32_to_cpu(f->nr_blocks))
 		return "block index beyond its file";
-	if (pool->fblocks[owner - 1][index] != U32_MAX)
+	if (++held[owner - 1] > le32_to_cpu(f->nr_blocks))
 		return "file block mapped twice";
-	pool->fblocks[owner - 1][index] = b;
 	return NULL;
 }
 
-static int check_bmap(struct vmpkram_pool *pool)
+/*
+ * The in-memory block list of every file, from a block map that passed
+ * check_block(): memory by the blocks files hold (at most the pool's),
+ * charged to the caller.  A block mapped twice shows here.  On error,
+ * load_slot() frees what was built.
+ */
+static noinline int vmpkram_alloc_fblocks(struct vmpkram_pool *pool, u32 *dup)
 {
-	const char *why;
-	u32 b, i, n;
+	u32 b, owner;
 	int ret;
 
-	ret = vmpkram_alloc_fblocks(pool);
-	if (ret)
-		return ret;
-	for (b = 0; b < pool->nr_blocks; b++) {
-		why = map_block(pool, b);
-		if (why) {
-			snprintf(pool->reason, sizeof(pool->reason),
-				 "block map entry %u: %s", b, why);
-			return -EUCLEAN;
-		}
-	}
-	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
-		n = le32_to_cpu(pool->files[i].nr_blocks);
-		if (le32_to_cpu(pool->files[i].flags) & VMPKRAM_PF_SPARSE)
-			continue;	/* holes allowed */
-		for (b = 0; b < n; b++) {
-			if (pool->fblocks[i][b] == U32_MAX) {
-				snprintf(pool->reason, sizeof(pool->reason),
-					 "block map: block %u of file entry %u missing", b, i);
-				return -EUCLEAN;
-			}
-		}
+	for (b = pool->meta_blocks; b < pool->nr_blocks; b++) {
+		owner = le32_to_cpu(pool->bmap[b].owner);
+		if (owner == VMPKRAM_BM_FREE || owner > VMPKRAM_POOL_MAX_FILES)
+			continue;
+		ret = xa_insert(&pool->fblocks[owner - 1],
+				le32_to_cpu(pool->bmap[b].index),
+				xa_mk_value(b), GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
+			*dup = b;
+		if (ret)
+			return ret;
+		if (!(b % 512))
+			cond_resched();
 	}
 	return 0;
+}
+ALLOW_ERROR_INJECTION(vmpkram_alloc_fblocks, ERRNO);
+
+/*
+ * The block map: every entry checked first, and what each file holds
+ * counted against its size, before anything is allocated for it.
+ */
+static int check_bmap(struct vmpkram_pool *pool)
+{
+	const char *why = NULL;
+	u32 b, i, *held;
+	int ret;
+
+	held = kvcalloc(VMPKRAM_POOL_MAX_FILES, sizeof(*held), GFP_KERNEL);
+	if (!held)
+		return -ENOMEM;
+	for (b = 0; b < pool->nr_blocks && !why; b++)
+		why = check_block(pool, b, held);
+	if (why) {
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "block map entry %u: %s", b - 1, why);
+		ret = -EUCLEAN;
+		goto out;
+	}
+	ret = vmpkram_alloc_fblocks(pool, &b);
+	if (ret == -EBUSY) {
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "block map entry %u: file block mapped twice", b);
+		ret = -EUCLEAN;
+	}
+	if (ret)
+		goto out;
+	for (i = 0; i < VMPKRAM_POOL_MAX_FILES; i++) {
+		if (le32_to_cpu(pool->files[i].flags) & VMPKRAM_PF_SPARSE ||
+		    held[i] == le32_to_cpu(pool->files[i].nr_blocks))
+			continue;	/* holes allowed, or none */
+		for (b = 0; vmpkram_file_block(pool, i, b) != VMPKRAM_HOLE; b++)
+			;
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "block map: block %u of file entry %u missing", b, i);
+		ret = -EUCLEAN;
+		goto out;
+	}
+out:
+	kvfree(held);
+	return ret;
 }
 
 /*
@@ -641,10 +710,16 @@ int vmpkram_meta_load(struct vmpkram_pool *pool, unsigned int s,
 
 	pool->meta = *sb;
 	vmpkram_meta_set_layout(pool, le32_to_cpu(sb->layout_version));
-	memcpy(pool->files, base + VMPKRAM_SB_SIZE, le32_to_cpu(sb->ft_size));
-	memcpy(pool->bmap, base + le32_to_cpu(sb->bm_offset),
-	       le32_to_cpu(sb->bm_size));
-	ret = check_files(pool);
+	if (copy_mc_to_kernel(pool->files, base + VMPKRAM_SB_SIZE,
+			      le32_to_cpu(sb->ft_size)) ||
+	    copy_mc_to_kernel(pool->bmap, base + le32_to_cpu(sb->bm_offset),
+			      le32_to_cpu(sb->bm_size))) {
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "slot %u: metadata unreadable (poisoned memory)", s);
+		ret = -EUCLEAN;
+	} else {
+		ret = check_files(pool);
+	}
 	if (!ret) {
 		check = MC_BLOCKS;
 		ret = check_bmap(pool);
@@ -910,11 +985,6 @@ const char *vmpkram_meta_check_entry(struct vmpkram_pool *pool, u32 i)
 bool vmpkram_meta_same_name(struct vmpkram_pool *pool, u32 i, u32 j)
 {
 	return same_name(&pool->files[i], &pool->files[j]);
-}
-
-int vmpkram_meta_alloc_fblocks(struct vmpkram_pool *pool)
-{
-	return vmpkram_alloc_fblocks(pool);
 }
 
 void *vmpkram_meta_slot(struct vmpkram_pool *pool, unsigned int s)

@@ -74,7 +74,6 @@ void vmpkram_meta_changed_all(struct vmpkram_pool *pool);
 void vmpkram_meta_free_orphans(struct vmpkram_pool *pool);
 const char *vmpkram_meta_check_entry(struct vmpkram_pool *pool, u32 i);
 bool vmpkram_meta_same_name(struct vmpkram_pool *pool, u32 i, u32 j);
-int vmpkram_meta_alloc_fblocks(struct vmpkram_pool *pool);
 void *vmpkram_meta_slot(struct vmpkram_pool *pool, unsigned int s);
 void vmpkram_meta_unload(struct vmpkram_pool *pool);
 

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/error-injection.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -28,10 +29,36 @@ const struct nla_policy vmpkram_pool_attach_policy[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_POOL_SIZE] = { .type = NLA_U64 },
 };
 
-/* Events leave the physical address out: any user may listen. */
+/*
+ * @reason with every hexadecimal number ("0x..."), the way reasons give
+ * physical addresses, replaced by "[address]".
+ */
+static void mask_addresses(char *buf, size_t len, const char *reason)
+{
+	size_t used = 0;
+
+	while (*reason && used + 1 < len) {
+		if (reason[0] == '0' && (reason[1] == 'x' || reason[1] == 'X') &&
+		    isxdigit(reason[2])) {
+			used += scnprintf(buf + used, len - used, "[address]");
+			for (reason += 2; isxdigit(*reason); reason++)
+				;
+			continue;
+		}
+		buf[used++] = *reason++;
+	}
+	buf[used] = '\0';
+}
+
+/*
+ * Events leave physical addresses out: any user may listen.  The base
+ * is not sent, and the state reason (which may name the address the
+ * metadata was written for) goes with its addresses masked.
+ */
 static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool,
 		     bool with_addr)
 {
+	char reason[VMPKRAM_REASON_MAX + 32];
 	const struct vmpkram_pool_sb *m = &pool->meta;
 	bool usable = pool->state == VMPKRAM_POOL_READY ||
 		      pool->state == VMPKRAM_POOL_SEALED;
@@ -51,9 +78,14 @@ static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool,
 	    nla_put_u32(skb, VMPKRAM_A_POOL_MAX_FILES, VMPKRAM_POOL_MAX_FILES) ||
 	    nla_put_u32(skb, VMPKRAM_A_POOL_MOUNTED, !!pool->sb))
 		return -EMSGSIZE;
-	if (!usable)
+	if (!usable) {
+		if (with_addr)
+			strscpy(reason, pool->reason, sizeof(reason));
+		else
+			mask_addresses(reason, sizeof(reason), pool->reason);
 		return nla_put_string(skb, VMPKRAM_A_POOL_STATE_REASON,
-				      pool->reason) ? -EMSGSIZE : 0;
+				      reason) ? -EMSGSIZE : 0;
+	}
 	if (nla_put(skb, VMPKRAM_A_POOL_UUID, sizeof(m->uuid), m->uuid) ||
 	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_GENERATION,
 			      le64_to_cpu(m->generation), VMPKRAM_A_PAD) ||
@@ -215,7 +247,7 @@ int vmpkram_nl_pool_attach(struct sk_buff *skb, struct genl_info *info)
 	ret = vmpkram_pool_attach(name,
 				  nla_get_u64(info->attrs[VMPKRAM_A_POOL_BASE]),
 				  nla_get_u64(info->attrs[VMPKRAM_A_POOL_SIZE]),
-				  info->extack);
+				  skb, info->extack);
 	if (ret)
 		return ret;
 	mutex_lock(&vmpkram_pools_lock);
@@ -268,7 +300,9 @@ int vmpkram_nl_pool_format(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(pool);
 		goto out;
 	}
-	ret = vmpkram_pool_format(pool);
+	ret = pool->named ? 0 : vmpkram_pool_raw_access(skb, info->extack);
+	if (!ret)
+		ret = vmpkram_pool_format(pool);
 	if (ret == -EBUSY)
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "pool is mounted: unmount its vmpkramfs first");

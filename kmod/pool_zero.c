@@ -94,6 +94,7 @@ static void settle_claimed(struct zero_job *zj)
  */
 int vmpkram_zero_dirty(struct vmpkram_pool *pool, u32 want)
 {
+	struct vmpkram_job_report rep;
 	struct zero_job *zj;
 	int ret;
 
@@ -124,7 +125,8 @@ int vmpkram_zero_dirty(struct vmpkram_pool *pool, u32 want)
 	zj->job.caller_pid = task_tgid_vnr(current);
 	zj->job.target_pid = zj->job.caller_pid;
 	zj->job.chunk_fn = zero_chunk;
-	ret = vmpkram_job_run(&zj->job);
+	/* No release: a killed caller waits for the workers' blocks. */
+	ret = vmpkram_job_run(&zj->job, &rep);
 
 	mutex_lock(&pool->lock);
 	settle_claimed(zj);

@@ -10,8 +10,6 @@
 
 #include "uapi/linux/vmpkram.h"
 
-#define VMPKRAM_MODULE_VERSION	"0.2.0"
-
 /* fs_file.c: whether vmpkramfs maps 1 GiB entries on this kernel (compat.h) */
 extern const bool vmpkram_map_1g;
 
@@ -34,6 +32,7 @@ extern atomic64_t vmpkram_faults[VMPKRAM_FAULT_SIZES];
 unsigned int vmpkram_nr_pools(void);
 
 /* prefault.c: VMPKRAM_IOC_PREFAULT */
+int vmpkram_prefault_init(void);
 int vmpkram_ioctl_prefault(void *arg);
 
 /* chardev.c: /dev/vmpkram */

@@ -6,7 +6,12 @@
  * mapping is present in its page tables (pagemap), 1 otherwise, so a
  * shell test can check what another process populated in it.
  *
- * usage: vmpkram_map_helper FILE|anon:SIZE_MIB
+ * With pin:FILE it instead pins FILE's first page: maps it, vmsplice()s
+ * the page into a pipe it keeps, unmaps and closes the file (so that its
+ * filesystem can be unmounted), prints "PID 0 0" and holds the pin until
+ * SIGTERM.
+ *
+ * usage: vmpkram_map_helper FILE|anon:SIZE_MIB|pin:FILE
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop;
@@ -67,6 +73,27 @@ static void *map_target(const char *what, size_t *len)
 	return p;
 }
 
+/* A pipe holding a reference to @file's first page; 0 or -1. */
+static int pin_first_page(const char *file, int pipefd[2])
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	struct iovec iov;
+	int fd = open(file, O_RDWR | O_CLOEXEC);
+	char *p;
+
+	if (fd < 0 || pipe(pipefd))
+		return -1;
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	iov.iov_base = p;
+	iov.iov_len = psz;
+	if (vmsplice(pipefd[1], &iov, 1, 0) != psz)
+		return -1;
+	return munmap(p, psz);
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_term };
@@ -74,11 +101,25 @@ int main(int argc, char **argv)
 	char *p;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s FILE|anon:SIZE_MIB\n", argv[0]);
+		fprintf(stderr, "usage: %s FILE|anon:SIZE_MIB|pin:FILE\n",
+			argv[0]);
 		return 2;
 	}
 	if (sigaction(SIGTERM, &sa, NULL))
 		return 2;
+	if (!strncmp(argv[1], "pin:", 4)) {
+		int pipefd[2];
+
+		if (pin_first_page(argv[1] + 4, pipefd)) {
+			perror(argv[1]);
+			return 2;
+		}
+		printf("%d 0 0\n", getpid());
+		fflush(stdout);
+		while (!stop)
+			pause();
+		return 0;
+	}
 	p = map_target(argv[1], &len);
 	if (p == MAP_FAILED || !len) {
 		perror(argv[1]);

@@ -39,6 +39,10 @@
  *   downgrade BASE         rewrite good layout 2 metadata as layout 1 (the
  *                          same tables; what a version 1 module writes)
  *   layout BASE            the layout version of each slot, one line
+ *   sparse BASE            every free file table entry of both slots
+ *                          becomes a sparse file spanning the data area
+ *                          and holding no block (still good metadata);
+ *                          prints how many
  *   mount POOL DIR         mount vmpkramfs pool=POOL on DIR; prints
  *                          "mounted" or "errno NAME" (exit 1)
  *   repair POOL            VMPKRAM_CMD_POOL_REPAIR of POOL, without the
@@ -1041,6 +1045,61 @@ static void bm_dup_index(struct meta *m, struct slot *s)
 	}
 }
 
+/*
+ * Every free entry of @s's file table becomes a sparse file that spans
+ * the whole data area and holds no block (its blocks were all punched):
+ * valid metadata whose block lists a module must not size by span.
+ * Inode numbers from @ino, one per entry index, so that both slots agree.
+ * Returns how many.
+ */
+static uint32_t fill_sparse(struct slot *s, uint64_t ino)
+{
+	uint32_t data = s->nr_blocks - le32toh(s->sb->meta_blocks);
+	uint32_t e, n = 0, used = 0;
+	struct vmpkram_pool_file *f;
+	char name[32];
+
+	for (e = 0; e < s->max_files; e++) {
+		f = &s->ft[e];
+		if (entry_used(f)) {
+			used++;
+			continue;
+		}
+		memset(f, 0, sizeof(*f));
+		f->flags = htole32(VMPKRAM_PF_USED | VMPKRAM_PF_SPARSE);
+		f->mode = htole32(S_IFREG | 0600);
+		f->ino = htole64(ino + e);
+		f->size = htole64((uint64_t)data * BS);
+		f->nr_blocks = htole32(data);
+		snprintf(name, sizeof(name), "sparse-%04u", e);
+		f->name_len = htole16(strlen(name));
+		memcpy(f->name, name, strlen(name));
+		n++;
+	}
+	s->sb->nr_files = htole32(used + n);
+	s->sb->next_ino = htole64(ino + s->max_files);
+	return n;
+}
+
+/* The next inode number neither slot has given out. */
+static uint64_t next_ino(const struct meta *m)
+{
+	uint64_t a = le64toh(m->s[0].sb->next_ino);
+	uint64_t b = le64toh(m->s[1].sb->next_ino);
+
+	return a > b ? a : b;
+}
+
+static void sparse_dup(struct meta *m, struct slot *s)
+{
+	uint32_t n;
+
+	bm_dup_index(m, s);	/* of a file with blocks: first */
+	n = fill_sparse(s, next_ino(m));
+	snprintf(m->desc + strlen(m->desc), sizeof(m->desc) - strlen(m->desc),
+		 "; %u sparse files spanning the data area added", n);
+}
+
 static void bm_lost(struct meta *m, struct slot *s)
 {
 	int e = entry_with_blocks(s, 1);
@@ -1457,6 +1516,7 @@ static const struct kase cases[] = {
 	{ "cur-bm-owner-range", T_CUR, bm_owner_range, 1, "damaged", "adopt old" },
 	{ "cur-bm-owner-free-entry", T_CUR, bm_owner_free, 1, "damaged", "adopt old" },
 	{ "cur-bm-duplicate-index", T_CUR, bm_dup_index, 1, "damaged", "adopt old" },
+	{ "cur-bm-duplicate-sparse-span", T_CUR, sparse_dup, 1, "damaged", "adopt old" },
 	{ "cur-bm-lost-block", T_CUR, bm_lost, 1, "damaged", "adopt old" },
 	{ "old-bm-lost-block", T_OLD, bm_lost, 1, "damaged", "adopt cur" },
 	{ "cur-bm-extra-block", T_CUR, bm_extra, 1, "damaged", "adopt old" },
@@ -1796,6 +1856,24 @@ static int cmd_check(int n, char **pools)
 	return ret;
 }
 
+/* fill_sparse() in both slots of good metadata: still good. */
+static void cmd_sparse(uint64_t phys)
+{
+	uint64_t ino;
+	struct meta m;
+	uint32_t n;
+
+	load_meta(&m, phys);
+	need_good(&m);
+	ino = next_ino(&m);
+	n = fill_sparse(m.cur, ino);
+	fill_sparse(m.old, ino);
+	fix_crcs(m.cur);
+	fix_crcs(m.old);
+	mem_write(phys, m.buf, m.len);
+	printf("%u\n", n);
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -1810,6 +1888,7 @@ static int usage(void)
 		"       vmpkram_pool_corrupt apply BASE CASE SEED [SAVED]\n"
 		"       vmpkram_pool_corrupt downgrade BASE\n"
 		"       vmpkram_pool_corrupt layout BASE\n"
+		"       vmpkram_pool_corrupt sparse BASE\n"
 		"       vmpkram_pool_corrupt mount POOL DIR\n"
 		"       vmpkram_pool_corrupt repair POOL\n"
 		"       vmpkram_pool_corrupt check POOL...\n");
@@ -1861,6 +1940,8 @@ int main(int argc, char **argv)
 		cmd_downgrade(num(argv[2]));
 	} else if (!strcmp(cmd, "layout") && argc == 3) {
 		cmd_layout(num(argv[2]));
+	} else if (!strcmp(cmd, "sparse") && argc == 3) {
+		cmd_sparse(num(argv[2]));
 	} else if (!strcmp(cmd, "mount") && argc == 4) {
 		return cmd_mount(argv[2], argv[3]);
 	} else if (!strcmp(cmd, "repair") && argc == 3) {

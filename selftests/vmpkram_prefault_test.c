@@ -16,11 +16,14 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/param.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/userfaultfd.h>
 #include <linux/vmpkram.h>
 
 #include "kselftest_harness.h"
@@ -45,23 +48,42 @@ static int dev_open(void)
 	return open("/dev/" VMPKRAM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 }
 
-/* The ioctl's errno (0 on success); @done gets the bytes reported done. */
-static int prefault(int fd, void *addr, size_t len, __u32 flags, __u32 pid,
-		    __u32 threads, __u64 *done)
+/*
+ * The ioctl's errno (0 on success); @done gets the bytes reported done.
+ * A @mem_fd of 0 or more is passed with VMPKRAM_PREFAULT_F_MEM_FD.
+ */
+static int prefault_fd(int fd, void *addr, size_t len, __u32 flags,
+		       __u32 pid, int mem_fd, __u32 threads, __u64 *done)
 {
 	struct vmpkram_prefault req = {
 		.size = sizeof(req),
-		.flags = flags,
+		.flags = flags | (mem_fd >= 0 ? VMPKRAM_PREFAULT_F_MEM_FD : 0),
 		.addr = (uintptr_t)addr,
 		.len = len,
 		.pid = pid,
 		.threads = threads,
+		.mem_fd = mem_fd >= 0 ? mem_fd : 0,
 	};
 	int ret = ioctl(fd, VMPKRAM_IOC_PREFAULT, &req) ? errno : 0;
 
 	if (done)
 		*done = req.done;
 	return ret;
+}
+
+static int prefault(int fd, void *addr, size_t len, __u32 flags, __u32 pid,
+		    __u32 threads, __u64 *done)
+{
+	return prefault_fd(fd, addr, len, flags, pid, -1, threads, done);
+}
+
+/* /proc/@pid/mem, or -1. */
+static int mem_open(pid_t pid, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	return open(path, flags | O_CLOEXEC);
 }
 
 static int populate(void *addr, size_t len, bool write)
@@ -338,6 +360,136 @@ TEST_F(mem, zero_mode_stays_in_range)
 	EXPECT_EQ(0x5a, self->p[3 * quarter]);
 }
 
+/* ---- zeroing a shared mapping of a file on a disk filesystem ---- */
+
+#define EXT_DEV		"/dev/ram0"
+#define EXT_DIR		"/tmp/vmpkram-ext"
+#define EXT_FILE	EXT_DIR "/guest-ram"
+
+struct syncer {
+	int fd;
+	volatile bool stop;
+	long rounds;
+};
+
+/* Writes the file back over and over: writeback races every clear. */
+static void *syncer_fn(void *arg)
+{
+	struct syncer *s = arg;
+
+	while (!s->stop) {
+		fdatasync(s->fd);
+		s->rounds++;
+	}
+	return NULL;
+}
+
+/* Pages of @fd's first @len bytes that do not read back as zero. */
+static long nonzero_pages(int fd, size_t len)
+{
+	char *buf = malloc(page_size());
+	long bad = 0;
+	size_t off;
+
+	if (!buf)
+		return -1;
+	for (off = 0; off < len; off += page_size()) {
+		if (pread(fd, buf, page_size(), off) != page_size()) {
+			bad = -1;
+			break;
+		}
+		bad += !all_zero(buf, page_size());
+	}
+	free(buf);
+	return bad;
+}
+
+static int drop_caches(void)
+{
+	sync();
+	return write_long("/proc/sys/vm/drop_caches", 3);
+}
+
+FIXTURE(extfs) {
+	int dev;
+};
+
+/* ext4 on a RAM disk (brd), mounted at EXT_DIR. */
+FIXTURE_SETUP(extfs)
+{
+	self->dev = dev_open();
+	ASSERT_LE(0, self->dev);
+	if (access(EXT_DEV, F_OK))
+		ASSERT_EQ(0, system("modprobe brd rd_size=65536 rd_nr=1"));
+	ASSERT_EQ(0, system("mke2fs -F " EXT_DEV " >/dev/null 2>&1"));
+	ASSERT_EQ(0, system("modprobe ext4"));
+	mkdir(EXT_DIR, 0700);
+	ASSERT_EQ(0, mount(EXT_DEV, EXT_DIR, "ext4", 0, NULL))
+		TH_LOG("mount ext4: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(extfs)
+{
+	umount(EXT_DIR);
+	rmdir(EXT_DIR);
+	close(self->dev);
+}
+
+/*
+ * Writeback runs continuously while a shared mapping of a file is
+ * zeroed.  Every page must be zero in the file afterwards, read from the
+ * disk once the page cache is dropped.  With a FOLL_GET reference and no
+ * dirtying, a page cleaned by writeback between its fault and its clear
+ * kept its old contents on disk.
+ */
+TEST_F_TIMEOUT(extfs, zero_reaches_the_file, 240)
+{
+	size_t len = 32 * SZ_1M;
+	struct syncer sy = { 0 };
+	long bad, total = 0;
+	int fd, round;
+	pthread_t th;
+	char *p;
+
+	for (round = 0; round < 4; round++) {
+		fd = open(EXT_FILE, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ASSERT_LE(0, fd);
+		p = malloc(len);
+		ASSERT_NE(NULL, p);
+		memset(p, 0xa5, len);
+		ASSERT_EQ(len, write(fd, p, len));
+		free(p);
+		ASSERT_EQ(0, fsync(fd));
+		/* Faults that read the disk widen the window. */
+		ASSERT_EQ(0, drop_caches());
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		ASSERT_NE(MAP_FAILED, p);
+
+		sy.fd = fd;
+		sy.stop = false;
+		ASSERT_EQ(0, pthread_create(&th, NULL, syncer_fn, &sy));
+		EXPECT_EQ(0, prefault(self->dev, p, len,
+				      VMPKRAM_PREFAULT_F_ZERO, 0, 0, NULL));
+		sy.stop = true;
+		pthread_join(th, NULL);
+		EXPECT_TRUE(all_zero(p, len));
+		ASSERT_EQ(0, munmap(p, len));
+		ASSERT_EQ(0, fsync(fd));
+		close(fd);
+
+		ASSERT_EQ(0, drop_caches());
+		fd = open(EXT_FILE, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		bad = nonzero_pages(fd, len);
+		close(fd);
+		ASSERT_LE(0, bad);
+		total += bad;
+	}
+	TH_LOG("%ld of %zu pages read back non-zero (%ld writebacks raced)",
+	       total, 4 * len / page_size(), sy.rounds);
+	EXPECT_EQ(0, total);
+}
+
 FIXTURE(contract) {
 	int dev;
 	char *p;
@@ -377,6 +529,11 @@ TEST_F(contract, input_validation)
 				   VMPKRAM_PREFAULT_F_ZERO, 0, 0, NULL));
 	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 1U << 7, 0,
 				   0, NULL));
+	EXPECT_EQ(EINVAL, prefault_fd(self->dev, self->p, self->len,
+				      VMPKRAM_PREFAULT_F_READ |
+				      VMPKRAM_PREFAULT_F_ZERO, 0,
+				      open("/proc/self/mem", O_RDWR | O_CLOEXEC),
+				      0, NULL));
 	EXPECT_EQ(EINVAL, prefault(self->dev, self->p, self->len, 0, 0,
 				   VMPKRAM_WORKERS_LIMIT + 1, NULL));
 	EXPECT_EQ(EOVERFLOW, prefault(self->dev, (void *)-(2 * page_size()),
@@ -384,11 +541,12 @@ TEST_F(contract, input_validation)
 	EXPECT_EQ(EOVERFLOW, prefault(self->dev, self->p,
 				      -(size_t)page_size(), 0, 0, 0, NULL));
 
-	req.__reserved = 1;
+	/* mem_fd, once __reserved, must be 0 without F_MEM_FD. */
+	req.mem_fd = 1;
 	EXPECT_EQ(EINVAL, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req) ?
 			  errno : 0);
-	req.__reserved = 0;
-	req.size = offsetof(struct vmpkram_prefault, __reserved);
+	req.mem_fd = 0;
+	req.size = offsetof(struct vmpkram_prefault, mem_fd);
 	EXPECT_EQ(EINVAL, ioctl(self->dev, VMPKRAM_IOC_PREFAULT, &req) ?
 			  errno : 0);
 	/* Nothing was populated by any rejected call. */
@@ -546,10 +704,122 @@ TEST_F(contract, poisoned_page_like_madvise)
 	close(fd);
 }
 
-TEST_F(contract, missing_pid_is_esrch)
+/*
+ * A bare pid names the caller only: another one is EPERM whatever the
+ * caller's capabilities (root here), and without a lookup, so it tells
+ * nothing about which pids exist.
+ */
+TEST_F(contract, another_pid_without_descriptor_is_eperm)
 {
-	EXPECT_EQ(ESRCH, prefault(self->dev, self->p, self->len, 0, 0x3fffffff,
+	EXPECT_EQ(EPERM, prefault(self->dev, self->p, self->len, 0, 0x3fffffff,
 				  0, NULL));
+	EXPECT_EQ(EPERM, prefault(self->dev, self->p, self->len, 0, 1, 0,
+				  NULL));
+	EXPECT_EQ(0, prefault(self->dev, self->p, self->len, 0, getpid(), 0,
+			      NULL));
+}
+
+/* Every way a descriptor can be wrong is EBADF. */
+TEST_F(contract, bad_descriptor_is_ebadf)
+{
+	int ro = mem_open(getpid(), O_RDONLY);
+	int wo = mem_open(getpid(), O_WRONLY);
+	int maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, ro);
+	ASSERT_LE(0, wo);
+	ASSERT_LE(0, maps);
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     self->dev, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     maps, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     1000, 0, NULL));
+	EXPECT_EQ(EBADF, ioctl(self->dev, VMPKRAM_IOC_PREFAULT,
+			       &(struct vmpkram_prefault){
+				       .size = sizeof(struct vmpkram_prefault),
+				       .flags = VMPKRAM_PREFAULT_F_MEM_FD,
+				       .addr = (uintptr_t)self->p,
+				       .len = self->len, .mem_fd = -1 }) ?
+			 errno : 0);
+	/* Open for what the call does: writing, or reading with F_READ. */
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len, 0, 0,
+				     ro, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len,
+				     VMPKRAM_PREFAULT_F_ZERO, 0, ro, 0, NULL));
+	EXPECT_EQ(EBADF, prefault_fd(self->dev, self->p, self->len,
+				     VMPKRAM_PREFAULT_F_READ, 0, wo, 0, NULL));
+	/* Nothing was populated by any rejected call. */
+	EXPECT_EQ(self->len / page_size(), pages_missing(self->p, self->len));
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len,
+				 VMPKRAM_PREFAULT_F_READ, 0, ro, 0, NULL));
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len, 0, 0, wo, 0,
+				 NULL));
+	EXPECT_EQ(0, pages_missing(self->p, self->len));
+	close(maps);
+	close(wo);
+	close(ro);
+}
+
+/* A pid given with a descriptor must be the descriptor's process. */
+TEST_F(contract, pid_must_match_the_descriptor)
+{
+	int fd = mem_open(getpid(), O_RDWR);
+	char path[64];
+	int task;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0,
+				     getppid(), fd, 0, NULL));
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0,
+				     0x3fffffff, fd, 0, NULL));
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len, 0, getpid(),
+				 fd, 0, NULL));
+	/* A thread's mem is its process's. */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/mem", getpid());
+	task = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, task);
+	EXPECT_EQ(0, prefault_fd(self->dev, self->p, self->len, 0, 0, task, 0,
+				 NULL));
+	close(task);
+	close(fd);
+}
+
+/* The mm of a descriptor is the one at its open: after an exec, ESRCH. */
+TEST_F(contract, target_that_execd_is_esrch)
+{
+	int up[2], down[2], fd, status;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(up[0]);
+		close(down[1]);
+		/* up closes at the exec: that is how the parent knows. */
+		fcntl(up[1], F_SETFD, FD_CLOEXEC);
+		if (read(down[0], &c, 1) == 1)
+			execlp("sleep", "sleep", "30", NULL);
+		_exit(1);
+	}
+	close(up[1]);
+	close(down[0]);
+	fd = mem_open(pid, O_RDWR);		/* before the exec */
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(down[1], "x", 1));
+	ASSERT_EQ(0, read(up[0], &c, 1));	/* exec'd */
+	close(up[0]);
+	close(down[1]);
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0, pid,
+				     fd, 0, NULL));
+	EXPECT_EQ(ESRCH, prefault_fd(self->dev, self->p, self->len, 0, 0, fd,
+				     0, NULL));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(fd);
 }
 
 /* A child that maps memory, reports its address and waits. */
@@ -610,13 +880,16 @@ TEST(root_populates_another_process)
 	size_t len = 32 * SZ_1M;
 	struct target t;
 	__u64 done = 0;
-	int dev = dev_open();
+	int dev = dev_open(), fd;
 
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, target_start(&t, len));
-	EXPECT_EQ(0, prefault(dev, t.addr, len, 0, t.pid, 0, &done));
+	fd = mem_open(t.pid, O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, prefault_fd(dev, t.addr, len, 0, t.pid, fd, 0, &done));
 	EXPECT_EQ(len, done);
 	EXPECT_EQ(0, target_finish(&t));
+	close(fd);
 	close(dev);
 }
 
@@ -653,7 +926,7 @@ static int unprivileged_prefault_self(void)
 	return ret;
 }
 
-/* Even a process of the same user needs CAP_SYS_PTRACE. */
+/* A bare pid of another process, here root's: EPERM. */
 TEST(unprivileged_caller_is_eperm_on_other_process)
 {
 	struct target t;
@@ -693,6 +966,7 @@ static int unprivileged_on_own_child(void)
 	return ret;
 }
 
+/* Even its own child, by bare pid: the descriptor is the permission. */
 TEST(unprivileged_caller_is_eperm_on_its_own_child)
 {
 	EXPECT_EQ(EPERM, run_unprivileged(unprivileged_on_own_child));
@@ -704,11 +978,13 @@ TEST(target_exit_mid_call)
 	size_t len = 512 * SZ_1M;
 	struct target t;
 	__u64 done = 0;
-	int dev = dev_open(), ret;
+	int dev = dev_open(), ret, fd;
 	pid_t killer;
 
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, target_start(&t, len));
+	fd = mem_open(t.pid, O_RDWR);
+	ASSERT_LE(0, fd);
 	killer = fork();
 	ASSERT_LE(0, killer);
 	if (!killer) {
@@ -716,11 +992,12 @@ TEST(target_exit_mid_call)
 		kill(t.pid, SIGKILL);
 		_exit(0);
 	}
-	ret = prefault(dev, t.addr, len, 0, t.pid, 0, &done);
+	ret = prefault_fd(dev, t.addr, len, 0, t.pid, fd, 0, &done);
 	EXPECT_TRUE(ret == 0 || ret == ESRCH) TH_LOG("got %s", strerror(ret));
 	EXPECT_GE(len, done);
 	waitpid(killer, NULL, 0);
 	waitpid(t.pid, NULL, 0);
+	close(fd);
 	close(dev);
 }
 
@@ -764,7 +1041,7 @@ TEST(sigkill_returns_promptly)
 	size_t len = 1024 * SZ_1M;
 	double t0, full, killed;
 	long refs = module_refcnt();
-	int status;
+	int status, i;
 	pid_t pid;
 
 	ASSERT_LE(0, refs);
@@ -786,7 +1063,232 @@ TEST(sigkill_returns_promptly)
 	TH_LOG("full job %.2f s, killed at %.2f s, returned at %.2f s",
 	       full, full / 5, killed);
 	EXPECT_LT(killed, full * 0.6);
+	/* Workers finish the chunk they are on, then drop the module. */
+	for (i = 0; i < 100 && module_refcnt() != refs; i++)
+		usleep(100 * 1000);
 	EXPECT_EQ(refs, module_refcnt());
+}
+
+/*
+ * A job whose workers wait in userfaultfd faults that nobody answers: the
+ * caller, killed, must exit at once (its exit closes the userfaultfd,
+ * which lets the workers go), and the module reference the job holds must
+ * be dropped when they are done, so that rmmod works.  Before, the killed
+ * caller waited uninterruptibly for workers that waited for its exit.
+ */
+TEST(sigkill_with_workers_in_userfaultfd)
+{
+	size_t len = 8 * SZ_2M;		/* a chunk for every thread */
+	long refs = module_refcnt();
+	int ready[2], status, i;
+	double t0, took;
+	pid_t pid;
+	char c;
+
+	ASSERT_LE(0, refs);
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg = { 0 };
+		int dev = dev_open();
+		long uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+		char *p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+		if (dev < 0 || uffd < 0 || p == MAP_FAILED ||
+		    ioctl(uffd, UFFDIO_API, &api))
+			_exit(2);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		reg.range.start = (uintptr_t)p;
+		reg.range.len = len;
+		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+		    write(ready[1], "", 1) != 1)
+			_exit(3);
+		/* Every chunk faults on the userfaultfd: never returns. */
+		prefault(dev, p, len, 0, 0, 0, NULL);
+		_exit(4);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	usleep(500 * 1000);		/* every thread is in its fault */
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	t0 = now();
+	for (i = 0; i < 100 && !waitpid(pid, &status, WNOHANG); i++)
+		usleep(100 * 1000);
+	took = now() - t0;
+	ASSERT_TRUE(i < 100) TH_LOG("the killed caller is still there after 10 s");
+	EXPECT_TRUE(WIFSIGNALED(status));
+	TH_LOG("the killed caller exited after %.2f s", took);
+	EXPECT_LT(took, 3);
+	/* The workers let go of the job, and of the module. */
+	for (i = 0; i < 100 && module_refcnt() != refs; i++)
+		usleep(100 * 1000);
+	EXPECT_EQ(refs, module_refcnt());
+}
+
+static int unprivileged_threads(void)
+{
+	size_t len = 8 * SZ_2M;
+	char *p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct vmpkram_prefault req = {
+		.size = sizeof(req), .addr = (uintptr_t)p, .len = len,
+	};
+	int dev = dev_open();
+
+	if (dev < 0 || p == MAP_FAILED ||
+	    ioctl(dev, VMPKRAM_IOC_PREFAULT, &req))
+		return 254;
+	return req.threads;
+}
+
+/*
+ * Kernel workers are CPU time outside the caller's cgroup: a caller
+ * without CAP_SYS_RESOURCE does all the work in its own thread.
+ */
+TEST(unprivileged_caller_gets_no_kernel_workers)
+{
+	struct vmpkram_api api = { .size = sizeof(api) };
+	int dev = dev_open();
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, ioctl(dev, VMPKRAM_IOC_GET_API, &api));
+	close(dev);
+	if (api.max_workers < 2)
+		SKIP(return, "max_workers is 1: there is nothing to limit");
+	EXPECT_EQ(1, run_unprivileged(unprivileged_threads));
+	EXPECT_EQ(MIN(api.max_workers, 8), unprivileged_threads());
+}
+
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+#define CGROUP_TEST	CGROUP_ROOT "/vmpkram-prefault"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Whether cgroup2 at CGROUP_ROOT offers the memory controller. */
+static bool has_memory_controller(void)
+{
+	char word[64];
+	bool found = false;
+	FILE *f = fopen(CGROUP_ROOT "/cgroup.controllers", "r");
+
+	while (f && fscanf(f, "%63s", word) == 1)
+		found |= !strcmp(word, "memory");
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * The memory controller is missing for want of kernel support: no
+ * cgroup2 at all, or one mounted without it (the debug kernel).
+ */
+static bool memcg_not_in_kernel(void)
+{
+	FILE *f = fopen("/proc/filesystems", "r");
+	char line[128];
+	bool cgroup2 = false;
+
+	while (f && fgets(line, sizeof(line), f))
+		cgroup2 |= !!strstr(line, "\tcgroup2\n");
+	if (f)
+		fclose(f);
+	return !cgroup2 || !access(CGROUP_ROOT "/cgroup.controllers", F_OK);
+}
+
+/* A line "KEY N" of memory.stat, or -1. */
+static long memcg_stat(const char *key)
+{
+	char name[64];
+	long v, found = -1;
+	FILE *f = fopen(CGROUP_TEST "/memory.stat", "r");
+
+	while (f && fscanf(f, "%63s %ld", name, &v) == 2)
+		if (!strcmp(name, key))
+			found = v;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* In the test cgroup: populate 1 GiB for read, page tables charged. */
+static long pagetables_charged(int threads)
+{
+	size_t len = SZ_1G;
+	char *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_NORESERVE, -1, 0);
+	long before, after;
+	__u64 done = 0;
+	int dev = dev_open();
+
+	if (dev < 0 || p == MAP_FAILED ||
+	    madvise(p, len, MADV_NOHUGEPAGE))
+		return -1;
+	before = memcg_stat("pagetables");
+	if (prefault(dev, p, len, VMPKRAM_PREFAULT_F_READ, 0, threads,
+		     &done) || done != len)
+		return -1;
+	after = memcg_stat("pagetables");
+	munmap(p, len);
+	close(dev);
+	return before < 0 || after < 0 ? -1 : after - before;
+}
+
+/*
+ * Page tables are charged to the caller's memory cgroup whichever thread
+ * faults them in: read-populating 1 GiB with 4 KiB entries takes 512
+ * page table pages (2 MiB).  Workers used to charge the root cgroup.
+ */
+TEST(worker_page_tables_are_charged_to_the_caller)
+{
+	long charged = -1;
+	int status, out[2];
+	char pid[32];
+	pid_t child;
+
+	mount("none", CGROUP_ROOT, "cgroup2", 0, NULL);
+	if (!has_memory_controller()) {
+		ASSERT_TRUE(memcg_not_in_kernel());
+		SKIP(return, "the kernel has no memory cgroup controller");
+	}
+	ASSERT_EQ(0, write_str(CGROUP_ROOT "/cgroup.subtree_control",
+			       "+memory"));
+	rmdir(CGROUP_TEST);
+	ASSERT_EQ(0, mkdir(CGROUP_TEST, 0755));
+	ASSERT_EQ(0, pipe(out));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (!write_str(CGROUP_TEST "/cgroup.procs", pid))
+			charged = pagetables_charged(0);
+		_exit(write(out[1], &charged, sizeof(charged)) !=
+		      sizeof(charged));
+	}
+	close(out[1]);
+	ASSERT_EQ(sizeof(charged), read(out[0], &charged, sizeof(charged)));
+	close(out[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	rmdir(CGROUP_TEST);
+	ASSERT_LE(0, charged) TH_LOG("the child could not measure");
+	TH_LOG("page tables charged to the caller's cgroup: %ld KiB",
+	       charged >> 10);
+	EXPECT_LE(2 * SZ_1M * 95 / 100, charged);
 }
 
 struct churn {

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -1275,8 +1276,9 @@ TEST_F_TIMEOUT(poison, poisoned_page_is_withdrawn, 120)
 	struct tnl_pool pool;
 	unsigned char *p, buf[8192];
 	siginfo_t si;
+	loff_t in_off, out_off;
 	__u64 bad_phys;
-	int fd, e;
+	int fd, e, out;
 
 	fd = create_sized(fs, "victim", len);
 	ASSERT_LE(0, fd);
@@ -1318,6 +1320,33 @@ TEST_F_TIMEOUT(poison, poisoned_page_is_withdrawn, 120)
 	EXPECT_EQ(-1, pwrite(fd, buf, 4096, off));
 	EXPECT_EQ(EIO, errno);
 	EXPECT_EQ(4096, pread(fd, buf, 4096, off + 4096));
+
+	/* So do the copies through a pipe, which read the same way. */
+	out = openat(fs->dfd, "copy", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	ASSERT_LE(0, out);
+	in_off = off - 4096;
+	out_off = 0;
+	EXPECT_EQ(4096, copy_file_range(fd, &in_off, out, &out_off, 8192, 0));
+	EXPECT_EQ(-1, copy_file_range(fd, &in_off, out, &out_off, 4096, 0));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, sendfile(out, fd, &in_off, 4096));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(4096, pread(out, buf, sizeof(buf), 0));
+	EXPECT_EQ(-1, mismatch(buf, 4096, off - 4096, 7)) TH_LOG("what was copied");
+	close(out);
+	ASSERT_EQ(0, unlinkat(fs->dfd, "copy", 0));
+
+	/*
+	 * A shrink into the poisoned page and a regrow zero around it and
+	 * leave it alone: it still fails, its neighbours read zero.
+	 */
+	ASSERT_EQ(0, ftruncate(fd, off - 100));
+	ASSERT_EQ(0, ftruncate(fd, len));
+	EXPECT_EQ(-1, check_file(fd, off - 100, 100, 0));
+	EXPECT_EQ(-1, pread(fd, buf, 4096, off));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, check_file(fd, off + 4096, 4096, 0));
+	EXPECT_EQ(-1, check_file(fd, 0, off - 100, 7));
 
 	ASSERT_EQ(0, file_extents(&fs->nl, SMALL, "victim", &f));
 	EXPECT_TRUE(f.flags & VMPKRAM_FILE_F_POISONED);

@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -781,6 +782,166 @@ TEST_F(fs, truncate_unmaps_the_tail)
 	EXPECT_EQ(-1, nonzero(p + SZ_1M, 3 * SZ_1M));
 	EXPECT_EQ(0xa5, p[0]);
 	munmap(p, 4 * SZ_1M);
+	close(fd);
+}
+
+/*
+ * A shrink zeroes from the new end of file to the end of its block:
+ * mappings of the last page read zero past EOF, whether they were made
+ * after the shrink or existed during it (issue 12, item 3).
+ */
+TEST_F(fs, shrink_zeroes_past_eof)
+{
+	unsigned char *p, *q;
+	int fd;
+
+	fd = create(self, "a", 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, 8192, 1));
+	ASSERT_EQ(0, ftruncate(fd, 100));
+	p = (unsigned char *)map_shared(fd, 4096, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mismatch(p, 100, 0, 1));
+	EXPECT_EQ(-1, nonzero(p + 100, 4096 - 100))
+		TH_LOG("mapped after the shrink: byte %ld past EOF is not 0",
+		       100 + nonzero(p + 100, 4096 - 100));
+	munmap(p, 4096);
+
+	/* Mapped during the shrink, with writes past EOF in the last page. */
+	ASSERT_EQ(0, write_pattern(fd, 0, 3 * SZ_1M, 2));
+	q = (unsigned char *)map_shared(fd, 3 * SZ_1M, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, ftruncate(fd, 2 * SZ_1M + 4097));
+	EXPECT_EQ(-1, mismatch(q, 2 * SZ_1M + 4097, 0, 2));
+	EXPECT_EQ(-1, nonzero(q + 2 * SZ_1M + 4097, 4095))
+		TH_LOG("mapped during the shrink: bytes past EOF are not 0");
+	memset(q + 2 * SZ_1M + 4097, 'E', 4095);	/* allowed, past EOF */
+	ASSERT_EQ(0, ftruncate(fd, 2 * SZ_1M + 5000));
+	EXPECT_EQ(-1, nonzero(q + 2 * SZ_1M + 4097, 5000 - 4097))
+		TH_LOG("what a mapping wrote past EOF is zero once the file grows");
+	EXPECT_EQ(-1, nonzero(q + 2 * SZ_1M + 5000, 8192 - 5000))
+		TH_LOG("... and past the new EOF too");
+	/* Down to a page boundary: the old tail of the block is gone. */
+	ASSERT_EQ(0, ftruncate(fd, SZ_1M + 4096));
+	ASSERT_EQ(0, ftruncate(fd, 2 * SZ_1M));
+	EXPECT_EQ(-1, check_file(fd, SZ_1M + 4096, SZ_1M - 4096, 0));
+	EXPECT_EQ(-1, nonzero(q + SZ_1M + 4096, SZ_1M - 4096));
+	munmap(q, 3 * SZ_1M);
+	close(fd);
+}
+
+/* The VFS copies between files of one file system through a pipe. */
+TEST_F(fs, copy_file_range_sendfile_splice)
+{
+	const size_t len = 3 * SZ_1M + 123;
+	unsigned char *x, *y;
+	loff_t in, out;
+	int a, b, pfd[2];
+	off_t off;
+
+	a = create(self, "a", 0644);
+	ASSERT_LE(0, a);
+	b = create(self, "b", 0644);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, write_pattern(a, 0, len, 3));
+
+	in = 5;
+	out = 7;
+	ASSERT_EQ((ssize_t)len - 5, copy_file_range(a, &in, b, &out, len, 0))
+		TH_LOG("copy_file_range: %s", strerror(errno));
+	EXPECT_EQ((loff_t)len, in);
+	EXPECT_EQ((loff_t)len + 2, out);
+	EXPECT_EQ(-1, check_file(b, 0, 7, 0));
+	/* b holds a's bytes from 5 on, at 7. */
+	x = malloc(len);
+	y = malloc(len);
+	ASSERT_NE(NULL, x);
+	ASSERT_NE(NULL, y);
+	ASSERT_EQ(0, pread_all(a, x, len, 0));
+	ASSERT_EQ(0, pread_all(b, y, len - 5, 7));
+	EXPECT_EQ(0, memcmp(x + 5, y, len - 5));
+
+	/* Inside one file, past its end: the gap reads zero. */
+	in = 0;
+	out = len + BLK;
+	EXPECT_EQ(4096, copy_file_range(a, &in, a, &out, 4096, 0));
+	EXPECT_EQ(-1, check_file(a, len, BLK, 0));
+	ASSERT_EQ(0, pread_all(a, y, 4096, len + BLK));
+	EXPECT_EQ(-1, mismatch(y, 4096, 0, 3));
+	free(x);
+	free(y);
+
+	/* sendfile into another file, splice through a pipe. */
+	ASSERT_EQ(0, ftruncate(b, 0));
+	off = 0;
+	EXPECT_EQ(65536, sendfile(b, a, &off, 65536))
+		TH_LOG("sendfile: %s", strerror(errno));
+	EXPECT_EQ(-1, check_file(b, 0, 65536, 3));
+	ASSERT_EQ(0, pipe(pfd));
+	in = 65536;
+	EXPECT_EQ(4096, splice(a, &in, pfd[1], NULL, 4096, 0))
+		TH_LOG("splice from the file: %s", strerror(errno));
+	out = 65536;
+	EXPECT_EQ(4096, splice(pfd[0], NULL, b, &out, 4096, 0))
+		TH_LOG("splice to the file: %s", strerror(errno));
+	EXPECT_EQ(-1, check_file(b, 0, 65536 + 4096, 3));
+	close(pfd[0]);
+	close(pfd[1]);
+	close(a);
+	close(b);
+}
+
+/* No page cache to bypass: O_DIRECT is accepted, as on DAX file systems. */
+TEST_F(fs, o_direct)
+{
+	unsigned char *buf;
+	int fd, flags;
+
+	fd = openat(self->dfd, "a", O_RDWR | O_CREAT | O_DIRECT | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd) TH_LOG("O_DIRECT open: %s", strerror(errno));
+	ASSERT_EQ(0, posix_memalign((void **)&buf, 4096, 2 * 4096));
+	fill(buf, 2 * 4096, 4096, 4);
+	ASSERT_EQ(2 * 4096, pwrite(fd, buf, 2 * 4096, 4096));
+	EXPECT_EQ(-1, check_file(fd, 0, 4096, 0));
+	EXPECT_EQ(-1, check_file(fd, 4096, 2 * 4096, 4));
+	memset(buf, 0, 2 * 4096);
+	ASSERT_EQ(4096, pread(fd, buf, 4096, 8192));
+	EXPECT_EQ(-1, mismatch(buf, 4096, 8192, 4));
+	free(buf);
+	close(fd);
+
+	fd = open_rw(self, "a");
+	ASSERT_LE(0, fd);
+	flags = fcntl(fd, F_GETFL);
+	EXPECT_EQ(0, fcntl(fd, F_SETFL, flags | O_DIRECT))
+		TH_LOG("F_SETFL O_DIRECT: %s", strerror(errno));
+	EXPECT_EQ(-1, check_file(fd, 4096, 2 * 4096, 4));
+	close(fd);
+}
+
+/*
+ * read() copies machine-check safe (issue 12, item 11): a copy that stops
+ * on the caller's side is still EFAULT, or short, never EIO.
+ */
+TEST_F(fs, read_into_a_bad_buffer)
+{
+	unsigned char *buf;
+	int fd;
+
+	fd = create_sized(self, "a", 3 * 4096);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_pattern(fd, 0, 3 * 4096, 5));
+	buf = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + 4096, 4096, PROT_NONE));
+	EXPECT_EQ(4096, pread(fd, buf, 2 * 4096, 100));
+	EXPECT_EQ(-1, mismatch(buf, 4096, 100, 5));
+	EXPECT_EQ(-1, pread(fd, buf + 4096, 4096, 0));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(buf, 2 * 4096);
+	EXPECT_EQ(-1, pread(fd, buf, 4096, 0)) TH_LOG("into an unmapped buffer");
+	EXPECT_EQ(EFAULT, errno);
 	close(fd);
 }
 

@@ -4,6 +4,11 @@
 # Install, idempotently, everything vmpkram's build, tests and demo need
 # from Debian's archive.  A second run on a set-up machine only checks
 # dpkg's database and returns in a second or two.
+#
+# On Debian 12 it also adds the bookworm-backports source when apt has
+# none: tools/qemu-10.sh takes QEMU 10.0 from there (unpacked into
+# build/, the system's QEMU 7.2 stays).  Backports are never installed
+# from implicitly: apt pins them below the release.
 set -euo pipefail
 
 PKGS=(
@@ -54,15 +59,45 @@ installed_612() {
 		done
 }
 
+# has_backports: some apt source lists bookworm-backports.
+has_backports() {
+	grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list \
+		/etc/apt/sources.list.d/
+}
+
+# add_backports: a deb822 source for bookworm-backports, on bookworm only.
+# Prints "added" when it wrote one (apt must update its lists).
+add_backports() {
+	local codename
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	if [ "$codename" != bookworm ] || has_backports; then
+		return 0
+	fi
+	as_root tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null <<-'EOF'
+		Types: deb
+		URIs: http://deb.debian.org/debian
+		Suites: bookworm-backports
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+	echo added
+}
+
+backports=$(add_backports)
 need=$(missing "${PKGS[@]}")
 v612=$(installed_612 || true)
-if [ -z "$need" ] && [ -n "$v612" ]; then
+if [ -z "$need" ] && [ -n "$v612" ] && [ -z "$backports" ]; then
 	echo "deps: all installed (6.12 = $v612)"
 	exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+[ -z "$backports" ] || echo "deps: added the bookworm-backports source (QEMU 10.0 for the tests)"
 as_root apt-get update -qq
+if [ -z "$need" ] && [ -n "$v612" ]; then
+	echo "deps: all installed (6.12 = $v612)"
+	exit 0
+fi
 if [ -z "$v612" ]; then
 	v612=$(newest_612) || { echo "deps: apt offers no 6.12 image with headers" >&2; exit 1; }
 	need="$need linux-image-$v612-amd64-unsigned linux-headers-$v612-amd64"

@@ -16,27 +16,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${1:?usage: kbuild.sh KDIR [make args...]}
 shift
 
-if [ ! -e "$kdir/Makefile" ]; then
-	echo "kbuild: no kernel build tree at $kdir (run make deps)" >&2
-	exit 1
-fi
-# Debian's 6.1 headers say "6.1.x" in kernel.release while uname -r says
-# "6.1.0-N-amd64": name the build after the headers package instead.
-# Other trees (the debug kernel's O= tree) are named by their release.
-krel=$(basename "$(readlink -f "$kdir")")
-case $krel in
-linux-headers-*) krel=${krel#linux-headers-} ;;
-*)
-	krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) || {
-		echo "kbuild: $kdir has no include/config/kernel.release (not built?)" >&2
-		exit 1
-	} ;;
-esac
+krel=$("$top/tools/krelease.sh" "$kdir")
 out=$top/build/kmod/$krel
 
 mkdir -p "$out/kmod/uapi/linux"
 # -p keeps timestamps, so an unchanged source is not rebuilt.
-cp -p "$top/Kbuild" "$out/"
+cp -p "$top/Kbuild" "$top/VERSION" "$out/"
 cp -p "$top"/kmod/*.c "$top"/kmod/*.h "$top"/kmod/*.sh "$out/kmod/"
 cp -p "$top"/kmod/uapi/linux/*.h "$out/kmod/uapi/linux/"
 

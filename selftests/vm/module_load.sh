@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Module lifecycle in the test VM: repeated load/unload, parameter
-# validation at load time, autoload through the genetlink family alias,
-# and unload refused while the device is open.  Prints TAP.
+# validation at load time, no vmpkramctl command but load loads it, the
+# genetlink family alias, and unload refused while the device is open.
+# Prints TAP.
 
 CYCLES=${CYCLES:-20}
 . "$(dirname "$0")/tap.sh"
@@ -21,7 +22,7 @@ i=0
 while [ $i -lt "$CYCLES" ]; do
 	i=$((i + 1))
 	if ! modprobe vmpkram || ! loaded || ! dev_ready ||
-	   ! status_json | grep -q '"loaded": *true' ||
+	   ! status_json | json_is loaded true ||
 	   ! rmmod vmpkram || ! unloaded; then
 		cycle_fail=$i
 		break
@@ -48,25 +49,41 @@ check "bad parameters leave nothing loaded" unloaded
 check "max_workers=3 accepted" modprobe vmpkram max_workers=3
 check "max_workers=3 in sysfs" \
 	[ "$(cat /sys/module/vmpkram/parameters/max_workers)" = 3 ]
-check "max_workers=3 in status" \
-	sh -c 'vmpkramctl --json status | grep -Eq "\"max_workers\": *3([^0-9]|$)"'
+status_json >/tmp/status.json
+check "max_workers=3 in status" json_is max_workers 3 </tmp/status.json
 rmmod vmpkram
 
 # The same through vmpkramctl (libkmod).
 check "vmpkramctl load max_workers=3" vmpkramctl load max_workers=3
 check "... sets the parameter" \
 	[ "$(cat /sys/module/vmpkram/parameters/max_workers 2>/dev/null)" = 3 ]
+# One version (the file VERSION) for the module and vmpkramctl.
+check "the module's version is vmpkramctl's: $(cat /sys/module/vmpkram/version)" \
+	[ "$(cat /sys/module/vmpkram/version)" = "$(vmpkramctl --version | cut -d ' ' -f 2)" ]
 check "vmpkramctl load when loaded fails" sh -c '! vmpkramctl load 2>/dev/null'
 check "vmpkramctl unload" sh -c 'vmpkramctl unload && [ ! -e /sys/module/vmpkram ]'
 check "vmpkramctl unload when unloaded fails" sh -c '! vmpkramctl unload 2>/dev/null'
 check "vmpkramctl load max_workers=5000 fails, nothing loaded" sh -c \
 	'! vmpkramctl load max_workers=5000 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
+# The kernel would load with an unknown parameter, only warning about it.
+check "vmpkramctl load max_worker=4 fails naming the parameters, nothing loaded" sh -c \
+	'! vmpkramctl load max_worker=4 2>/tmp/load.err && [ ! -e /sys/module/vmpkram ] &&
+	 grep -q "has no parameter max_worker (it has: max_workers, pool)" /tmp/load.err' ||
+	sed 's/^/# /' /tmp/load.err
 
-# Resolving the genetlink family loads the module (MODULE_ALIAS_GENL_FAMILY).
-check "status does not autoload" sh -c \
-	'vmpkramctl --json status | grep -q "\"loaded\": *false" && [ ! -e /sys/module/vmpkram ]'
-check "netlink family autoloads the module" \
-	sh -c 'vmpkramctl set max-workers 0 && [ -e /sys/module/vmpkram ]'
+# Only vmpkramctl load loads the module: the others check sysfs first,
+# since resolving the genetlink family would load it
+# (MODULE_ALIAS_GENL_FAMILY) and attach the command line's pools.
+check "status does not load the module" sh -c \
+	'[ "$(vmpkramctl --json status | vmpkram_json loaded)" = false ] &&
+	 [ ! -e /sys/module/vmpkram ]'
+check "set does not load the module" sh -c \
+	'! vmpkramctl set max-workers 0 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
+check "monitor does not load the module" sh -c \
+	'! vmpkramctl monitor --timeout 1 2>/dev/null && [ ! -e /sys/module/vmpkram ]'
+# The alias the kernel asks modprobe for when the family is resolved.
+check "the genetlink family's alias loads the module" sh -c \
+	'modprobe net-pf-16-proto-16-family-vmpkram && [ -e /sys/module/vmpkram ]'
 dev_ready
 
 exec 3</dev/vmpkram

@@ -54,19 +54,19 @@ check "pool status lists both pools" sh -c \
 	"vmpkramctl pool status >$OUT && grep -q '^pool test: ' $OUT &&
 	 grep -q '^pool small: ' $OUT && grep -q 'base: 0x60000000' $OUT &&
 	 grep -q 'size: 64 MiB' $OUT"
-check "--json pool status test: name, base and size" sh -c \
-	"vmpkramctl --json pool status test | tr -d '\n' >$OUT &&
-	 grep -q '\"name\": \"test\"' $OUT &&
-	 grep -q '\"base\": 1073741824' $OUT &&
-	 grep -q '\"size\": 536870912' $OUT"
+vmpkramctl --json pool status test >"$OUT"
+check "--json pool status test: name" json_is pools.0.name test <"$OUT"
+check "... base 0x40000000" json_is pools.0.base 1073741824 <"$OUT"
+check "... size 512 MiB" json_is pools.0.size 536870912 <"$OUT"
+check "... one pool" json_is pools.# 1 <"$OUT"
 check "pool status of an unknown pool fails naming it" \
 	fails 1 "no pool" pool status nosuchpool
 check "status shows a line per pool" sh -c \
 	"vmpkramctl status >$OUT && grep -q 'pools: 2' $OUT &&
 	 grep -q '    small: ' $OUT"
-check "--json status lists the pools" sh -c \
-	"vmpkramctl --json status | tr -d '\n' |
-	 grep -q '\"pools\": \[ *{ *\"name\"'"
+vmpkramctl --json status >/tmp/pool_cli.status
+check "--json status lists the pools" \
+	json_is pools.name=small.size 67108864 </tmp/pool_cli.status
 check "status shows the fault counters" sh -c \
 	"vmpkramctl status >$OUT &&
 	 grep -Eq '^  faults: [0-9]+ of 4 KiB, [0-9]+ of 2 MiB, [0-9]+ of 1 GiB( \\(no 1 GiB entries with this kernel\\))?\$' $OUT"
@@ -76,11 +76,15 @@ check "status says whether this kernel takes 1 GiB entries" sh -c \
 	 if grep -q 'features: .*map-1g' $OUT; then ! grep -q 'no 1 GiB' $OUT;
 	 else grep -q 'no 1 GiB entries with this kernel' $OUT; fi"
 check "--json status has the fault counters" sh -c \
-	"vmpkramctl --json status | tr -d '\n' |
-	 grep -Eq '\"faults\": *\{ *\"pte\": *[0-9]+, *\"pmd\": *[0-9]+, *\"pud\": *[0-9]+ *\}'"
+	"[ \$(vmpkram_json faults.pte faults.pmd faults.pud </tmp/pool_cli.status |
+	      grep -Ecx '[0-9]+') -eq 3 ]"
 check "an unprivileged user is told about CAP_SYS_ADMIN" sh -c \
 	"! su -s /bin/sh vmpkuser -c 'vmpkramctl pool status' 2>$ERR &&
 	 grep -q CAP_SYS_ADMIN $ERR"
+su -s /bin/sh vmpkuser -c 'vmpkramctl --json status' >"$OUT"
+check "--json status as an unprivileged user: pools null" json_is pools null <"$OUT"
+check "... jobs null" json_is jobs null <"$OUT"
+check "... the pool count all the same" json_is nr_pools 2 <"$OUT"
 
 # ------------------------------------------------- check and repair
 
@@ -112,15 +116,23 @@ check "an unprivileged pool check is told about CAP_SYS_ADMIN" sh -c \
 # ------------------------------------------------------------- format
 
 run pool format small
-check "format small (stdin is no terminal: no question)" \
-	[ "$rc" -eq 0 ]
+check "format without --yes and nobody to ask is refused" sh -c \
+	"[ $rc -eq 2 ] && grep -q 'pass --yes' $ERR"
+check "... nothing changed" state_is small UNFORMATTED
+run --json pool format small
+check "--json format without --yes is refused too" \
+	[ "$rc" -eq 2 ]
+run pool format small --yes
+check "format small --yes" [ "$rc" -eq 0 ]
 check "... says what it destroyed" grep -q "^pool small formatted: destroyed" "$OUT"
 check "... the pool is ready" state_is small READY
-check "... with a UUID" sh -c \
-	"vmpkramctl --json pool status small | grep -Eq '\"uuid\": \"[0-9a-f]{8}-'"
+pool_json small >"$OUT"
+check "... with a UUID" json_match pools.0.uuid '^[0-9a-f]{8}-[0-9a-f]{4}-' <"$OUT"
 gen0=$(pool_get small generation)
 
 check "mount small" mount -t vmpkramfs -o pool=small none "$MNT"
+check "mountinfo names the pool (pool=small), default owner and mode not shown" \
+	grep -q " $MNT .* - vmpkramfs none rw,pool=small\$" /proc/self/mountinfo
 dd if=/dev/urandom of="$MNT/ram" bs=1M count=5 2>/dev/null
 printf 'device state' >"$MNT/state"
 chmod 600 "$MNT/state"
@@ -130,6 +142,9 @@ md5sum "$MNT/ram" "$MNT/state" | sed 's/ .*//' >/tmp/pool_cli.sums
 check "format refused while mounted (EBUSY, says unmount)" \
 	fails 1 "unmount" pool format small --yes
 check "detach refused while mounted" fails 1 "unmount" pool detach small
+check "unload refused while mounted, naming the mount" \
+	fails 1 "vmpkramfs is mounted on $MNT (unmount it" unload
+check "... the module stays" module_loaded
 
 # ----------------------------------------------------------------- ls
 
@@ -140,10 +155,14 @@ check "ls small lists the files" sh -c \
 	 grep -Eq ' vmpkuser  *vmpkuser  *5242880 .* ram\$' $OUT"
 check "ls --extents: the first extents lie in the pool's range" sh -c \
 	"grep -Eq 'offset 0x0: [0-9]+ MiB at 0x6[0-3][0-9a-f]{6}\$' $OUT"
-check "--json ls: extents with offset, phys and len" sh -c \
-	"vmpkramctl --json ls small --extents | tr -d '\n' >$OUT &&
-	 grep -q '\"extents\": \[ *{ *\"offset\": 0, *\"phys\": 1[0-9]*, *\"len\": [0-9]' $OUT &&
-	 grep -q '\"mode_text\": \"-rw-------\"' $OUT"
+vmpkramctl --json ls small --extents >"$OUT"
+check "--json ls: the first extent at offset 0" \
+	json_is pools.0.files.name=ram.extents.0.offset 0 <"$OUT"
+check "... in the pool (0x60000000..0x64000000)" sh -c \
+	"phys=\$(vmpkram_json pools.0.files.name=ram.extents.0.phys <$OUT) &&
+	 [ \$phys -ge 1610612736 ] && [ \$phys -lt 1677721600 ]"
+check "... with a length" json_match pools.0.files.name=ram.extents.0.len '^[1-9][0-9]*$' <"$OUT"
+check "... and the mode as text" json_is pools.0.files.name=state.mode_text -rw------- <"$OUT"
 check "ls of every pool includes test" sh -c \
 	"vmpkramctl ls >$OUT && grep -q '^pool test: ' $OUT"
 
@@ -165,9 +184,11 @@ check "unseal small" vmpkramctl pool unseal small
 check "... creating a file works again" touch "$MNT/new"
 rm -f "$MNT/new"
 wait $mon
-check "monitor saw the seal and the unseal" sh -c \
-	"grep -q '\"pool_event\":\"sealed\"' /tmp/pool_cli.events &&
-	 grep -q '\"pool_event\":\"unsealed\"' /tmp/pool_cli.events" ||
+sed -n 1p /tmp/pool_cli.events >/tmp/pool_cli.events.1
+sed -n 2p /tmp/pool_cli.events >/tmp/pool_cli.events.2
+check "monitor saw the seal and the unseal, one object a line" sh -c \
+	"[ \"\$(vmpkram_json pool_event </tmp/pool_cli.events.1)\" = sealed ] &&
+	 [ \"\$(vmpkram_json pool_event </tmp/pool_cli.events.2)\" = unsealed ]" ||
 	sed 's/^/# /' /tmp/pool_cli.events
 
 run pool seal
@@ -175,8 +196,8 @@ check "seal of every pool: one vmpkram.pool= naming both" sh -c \
 	"[ $rc -eq 0 ] && [ \$(grep -o 'vmpkram.pool=' $OUT | wc -l) -eq 1 ] &&
 	 grep -q 'test:512M@0x40000000' $OUT && grep -q 'small:64M@0x60000000' $OUT &&
 	 grep -qF 'memmap=512M\$0x40000000' $OUT"
-check "--json unseal of every pool" sh -c \
-	"vmpkramctl --json pool unseal | grep -q '\"sealed\":false'"
+vmpkramctl --json pool unseal >"$OUT"
+check "--json unseal of every pool" json_is sealed false <"$OUT"
 check "... small is ready again" state_is small READY
 
 # ------------------------------------------------------- detach, attach
@@ -198,8 +219,11 @@ check "... the files are intact" sh -c \
 umount "$MNT"
 check "attach of an attached pool: EEXIST" \
 	fails 1 "exists" pool attach small "$SMALL"
-check "attach over another pool: EBUSY" \
-	fails 1 "Device or resource busy" pool attach other "$SMALL"
+check "attach over another pool: EBUSY, says why" \
+	fails 1 "range overlaps another pool" pool attach other "$SMALL"
+check "... on one line" [ "$(wc -l <"$ERR")" -eq 1 ]
+vmpkramctl --json pool attach other "$SMALL" >"$OUT"
+check "... with --json: errno EBUSY" json_is error.errno 16 <"$OUT"
 check "attach of System RAM: says memmap=" \
 	fails 1 "memmap=" pool attach ram 64M@0x80000000
 check "attach of a misaligned range is a usage error" \
@@ -219,7 +243,8 @@ ver=$(od -An -tu2 -j526 -N2 /tmp/vmlinuz-other | tr -d ' ')
 printf 9 | dd of=/tmp/vmlinuz-other bs=1 seek=$((ver + 512)) conv=notrunc 2>/dev/null
 other=9${rel#?}
 check "kexec load of a release without module is refused" \
-	fails 1 "kernel $other: No such file" kexec load --kernel /tmp/vmlinuz-other
+	fails 1 "kexec load: kernel $other: no /lib/modules/$other for kernel $other" \
+	kexec load --kernel /tmp/vmlinuz-other
 check "... saying how to install it" grep -q "make dkms-install" "$ERR"
 check "... nothing sealed" state_is small READY
 check "... nothing loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 0 ]
@@ -235,19 +260,36 @@ check "... and unseals the pools again" state_is small READY
 rm -f /tmp/vmlinuz-cut
 
 run --json kexec load --kernel "$image"
-tr -d '\n' <"$OUT" >"$OUT.1"
+vmpkram_json cmdline <"$OUT" >"$OUT.1"
 check "kexec load of the running kernel" [ "$rc" -eq 0 ]
 check "... it is loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 1 ]
 check "... the pools are sealed" state_is small SEALED
+check "... --json: sealed" json_is sealed true <"$OUT"
 check "... the command line keeps the pools" sh -c \
 	"grep -qF 'memmap=512M\$0x40000000' $OUT.1 &&
 	 grep -qF 'memmap=64M\$0x60000000' $OUT.1 &&
 	 [ \$(grep -o 'vmpkram.pool=' $OUT.1 | wc -l) -eq 1 ] &&
 	 grep -q 'small:64M@0x60000000' $OUT.1 && ! grep -q BOOT_IMAGE $OUT.1"
-check "... and names the module" grep -q "\"module\": \"/lib/modules/$rel/" "$OUT.1"
+check "... and names the module" \
+	json_is module "/lib/modules/$rel/extra/vmpkram.ko" <"$OUT"
+check "... and the pools it carries" json_is pools '["test","small"]' <"$OUT"
+check "... recorded for kexec exec" [ -s /run/vmpkramctl/kexec.json ]
+
+# A pool detached (or attached) after the load is not what the loaded
+# command line says: exec must refuse before it boots anything.
+check "detach small after the load" vmpkramctl pool detach small
+check "kexec exec refuses: small was detached after the load" \
+	fails 1 "pool small was detached after kexec load" kexec exec
+check "attach small again" sh -c "vmpkramctl pool attach small $SMALL >/dev/null"
+mv /run/vmpkramctl/kexec.json /tmp/kexec.json
+check "kexec exec refuses a kernel it has no record of while pools are attached" \
+	fails 1 "not loaded by vmpkramctl kexec load" kexec exec
+mv /tmp/kexec.json /run/vmpkramctl/kexec.json
+
 check "kexec unload" vmpkramctl kexec unload
 check "... nothing is loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 0 ]
-check "... the pools are unsealed" state_is small READY
+check "... the record is gone" [ ! -e /run/vmpkramctl/kexec.json ]
+check "... the pools are unsealed" state_is test READY
 
 run kexec load --kernel /tmp/vmlinuz-other --force --append vmpkram_cli=1
 check "kexec load --force of a release without module" [ "$rc" -eq 0 ]

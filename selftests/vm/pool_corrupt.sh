@@ -518,6 +518,47 @@ else
 	not_ok "copy pool small's metadata to $ALT"
 fi
 
+# Sparse files cost kernel memory by the blocks they hold, not by their
+# span: pool test formatted, then every free entry of its file table made
+# a sparse file spanning its whole data area and holding nothing.  The
+# kernel memory the module keeps after loading it (Slab + VmallocUsed)
+# must be about that of the empty pool; a block list by span was 4 bytes
+# per block of every file, 1 MiB here (multi-GiB on a 4 TiB pool).
+kmem() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '/^(Slab|VmallocUsed):/ { t += $2 } END { print t }' /proc/meminfo
+}
+# load_cost: KiB the module holds after loading with pool test alone.
+load_cost() {
+	before=$(kmem)
+	modprobe vmpkram pool=test:512M@$SCRATCH || return 1
+	echo $(($(kmem) - before))
+}
+sparse_cost() {
+	unload_module && modprobe vmpkram pool=test:512M@$SCRATCH &&
+		vmpkramctl pool format test --yes >/dev/null && unload_module ||
+		return 1
+	plain=$(load_cost) && [ "$(pool_state test)" = READY ] &&
+		unload_module || return 1
+	nsparse=$($T sparse $SCRATCH) || return 1
+	sparse=$(load_cost) || return 1
+	[ "$(pool_state test)" = READY ] &&
+		[ "$(pool_get test nr_files)" = "$nsparse" ] &&
+		mount -t vmpkramfs -o pool=test none "$MNT" || return 1
+	st=$(stat -c '%s %b' "$MNT/sparse-0000")
+	files=$(ls "$MNT" | wc -l)
+	umount "$MNT" && unload_module || return 1
+	echo "# $nsparse sparse files ($st: bytes, blocks): the module holds $sparse KiB, $plain KiB for the empty pool"
+	[ "$files" = "$nsparse" ] && [ "${st#* }" = 0 ] &&
+		[ $((sparse - plain)) -lt 512 ]
+}
+mark="pool_corrupt sparse"
+kmsg_mark "$mark"
+check "sparse files spanning pool test cost no kernel memory by their span" sparse_cost
+trouble=$(kernel_trouble "$mark")
+check "no kernel trouble with the sparse files${trouble:+: $trouble}" [ -z "$trouble" ]
+
 # Pool small's own metadata is adopted with every file intact; pool test
 # (its range was scratch space) is formatted again.
 mark="pool_corrupt final"

@@ -8,15 +8,13 @@
 # pool_json NAME: the pool as "vmpkramctl --json pool status NAME" shows
 # it, on one line; fails when the pool does not exist.
 pool_json() {
-	vmpkramctl --json pool status "$1" 2>/dev/null | tr -d '\n'
+	vmpkramctl --json pool status "$1" 2>/dev/null
 }
 
-# json_get KEY < JSON: the first value of "KEY" in JSON: a string without
-# its quotes (escapes kept as they are), a number, true or false.
+# json_get KEY < JSON: member KEY of the pool in pool_json's JSON: a
+# string as it is, a number, true, false or null; empty when absent.
 json_get() {
-	sed -n "s/^[^\"]*\"$1\": *\\(\"\\(\\([^\"\\\\]\\|\\\\.\\)*\\)\"\\|\\([-0-9a-z.]*\\)\\).*/\\2\\4/p;
-		s/^.*[,{] *\"$1\": *\\(\"\\(\\([^\"\\\\]\\|\\\\.\\)*\\)\"\\|\\([-0-9a-z.]*\\)\\).*/\\2\\4/p" |
-		head -n 1
+	vmpkram_json "pools.0.$1" 2>/dev/null
 }
 
 # pool_get NAME KEY: one field of pool NAME (empty if there is none).

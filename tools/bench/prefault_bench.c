@@ -15,6 +15,14 @@
  *                share of the pages, all released at once, then joined
  *   touch        one thread writing one byte per 4 KiB page
  *
+ * One more case, prefault-uneven-1g: 1 GiB of anon 4K memory whose first
+ * half is populated (untimed) before each run, as after a partial restore
+ * or a prealloc that was interrupted and started again; then the whole
+ * range is populated.  QEMU's static split gives the threads of the first
+ * half nothing to do and leaves the work to the others (with two threads,
+ * to one); the job engine's workers take chunks from a shared cursor and
+ * share it.  It runs when anon and 1g are both selected.
+ *
  * Reports the median, min and max time and GB/s (10^9 bytes per second)
  * of the median, as a table and as JSON (bench_result.c).  The ioctl is
  * called directly rather than through libvmpkram so that the binary links
@@ -119,8 +127,12 @@ static int populate(enum method m, enum mem_type type, struct region *r)
 
 /* --------------------------------------------------------------- runs */
 
-/* R timed runs of one method; 0 or the first -errno. */
-static int measure(enum method m, enum mem_type type, size_t len, double *t)
+/*
+ * R timed runs of one method; 0 or the first -errno.  With @head, that
+ * many bytes at the start are populated before the clock starts.
+ */
+static int measure(enum method m, enum mem_type type, size_t len,
+		   size_t head, double *t)
 {
 	struct region r;
 	unsigned int i;
@@ -131,6 +143,11 @@ static int measure(enum method m, enum mem_type type, size_t len, double *t)
 		ret = region_map(type, len, &r);
 		if (ret)
 			return ret;
+		if (head && madvise(r.addr, head, MADV_POPULATE_WRITE)) {
+			ret = -errno;
+			region_unmap(&r);
+			return ret;
+		}
 		t0 = now_s();
 		ret = populate(m, type, &r);
 		t[i] = now_s() - t0;
@@ -141,16 +158,24 @@ static int measure(enum method m, enum mem_type type, size_t len, double *t)
 	return 0;
 }
 
+/*
+ * Every method on @type and @sz; with @uneven, the case whose first half
+ * is populated already (prefault-uneven-SIZE).
+ */
 static void run_case(enum mem_type type, const struct size_opt *sz,
-		     struct json_object *runs, struct json_object *skipped)
+		     bool uneven, struct json_object *runs,
+		     struct json_object *skipped)
 {
 	char cname[64], why[160];
 	double t[opt.runs];
 	unsigned int m;
 	int ret;
 
-	snprintf(cname, sizeof(cname), "prefault-%s-%s", type_names[type],
-		 sz->name);
+	if (uneven)
+		snprintf(cname, sizeof(cname), "prefault-uneven-%s", sz->name);
+	else
+		snprintf(cname, sizeof(cname), "prefault-%s-%s",
+			 type_names[type], sz->name);
 	if ((type == HUGETLB2M && !hugetlb_reserve(sz->bytes, why, sizeof(why))) ||
 	    (type == THP && !thp_available(why, sizeof(why)))) {
 		add_skip(skipped, cname, NULL, why);
@@ -166,7 +191,7 @@ static void run_case(enum mem_type type, const struct size_opt *sz,
 		}
 		fprintf(stderr, "prefault_bench: %s %s x%u\n", cname,
 			method_names[m], opt.runs);
-		ret = measure(m, type, sz->bytes, t);
+		ret = measure(m, type, sz->bytes, uneven ? sz->bytes / 2 : 0, t);
 		if (ret) {
 			snprintf(why, sizeof(why), "failed: %s", strerror(-ret));
 			add_skip(skipped, cname, method_names[m], why);
@@ -238,11 +263,14 @@ static int bench(void)
 	for (t = 0; t < NR_TYPES; t++) {
 		for (s = 0; s < NR_SIZES; s++)
 			if ((opt.types & (1 << t)) && (opt.sizes & (1 << s)))
-				run_case(t, &sizes[s], runs, skipped);
+				run_case(t, &sizes[s], false, runs, skipped);
 		/* Reserved hugetlb pages would starve the other types. */
 		if (t == HUGETLB2M)
 			hugetlb_restore();
 	}
+	/* sizes[1] is 1g */
+	if ((opt.types & (1 << ANON)) && (opt.sizes & (1 << 1)))
+		run_case(ANON, &sizes[1], true, runs, skipped);
 	json_object_object_add(res, "runs_per_case", json_object_new_int(opt.runs));
 	json_object_object_add(res, "speedups", speedups(runs));
 	json_object_object_add(res, "runs", runs);
@@ -268,7 +296,8 @@ static void usage(FILE *f)
 "  --runs R        runs per case and method (default 5); the median counts\n"
 "  --threads N     N of the -Nt methods (default: online CPUs)\n"
 "  --types LIST    anon,thp,hugetlb2m,memfd (default all)\n"
-"  --sizes LIST    256m,1g (default both)\n"
+"  --sizes LIST    256m,1g (default both); anon and 1g together also run\n"
+"                  prefault-uneven-1g (its first half populated first)\n"
 "  --methods LIST  vmpkram-1t,vmpkram-Nt,populate-1t,populate-Nt,touch\n"
 "  --output FILE   write the JSON result to FILE\n"
 "  --markers       print the JSON on stdout between marker lines\n"

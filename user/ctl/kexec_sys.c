@@ -2,19 +2,22 @@
 /*
  * The kernel's kexec interfaces for vmpkramctl kexec: kexec_file_load(2)
  * called directly (kexec-tools is never run: its kexec_load path may put
- * the new kernel inside a pool) and the facts checked before it.
+ * the new kernel inside a pool) and the facts checked around it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/kexec.h>
+#include <linux/reboot.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kexec_sys.h"
+
+#define BOOT_ID		"/proc/sys/kernel/random/boot_id"
 
 int kexec_file_load_fd(int kfd, int ifd, const char *cmdline,
 		       unsigned long flags)
@@ -24,32 +27,6 @@ int kexec_file_load_fd(int kfd, int ifd, const char *cmdline,
 	if (syscall(SYS_kexec_file_load, kfd, ifd, len, cmdline, flags))
 		return -errno;
 	return 0;
-}
-
-const char *kexec_load_hint(int error)
-{
-	switch (error) {
-	case -EPERM:
-		return "needs CAP_SYS_BOOT; kexec may also be disabled (/proc/sys/kernel/kexec_load_disabled) or refused by lockdown";
-	case -EKEYREJECTED:
-	case -ENOKEY:
-	case -EBADMSG:
-	case -EKEYEXPIRED:
-		return "the running kernel only loads signed images (lockdown or KEXEC_SIG_FORCE) and rejected this one: use a kernel signed with a trusted key";
-	case -ENOEXEC:
-		return "the running kernel cannot load this image (not a 64-bit bzImage it accepts)";
-	case -EBUSY:
-		return "another kexec load is in progress: try again";
-	case -ENOMEM:
-	case -EADDRNOTAVAIL:
-		return "no room for the kernel and initrd in memory outside the reserved ranges";
-	case -EINVAL:
-		return "the kernel refused the image or the command line (see dmesg)";
-	case -ENOSYS:
-		return "this kernel has no kexec_file_load (CONFIG_KEXEC_FILE)";
-	default:
-		return NULL;
-	}
 }
 
 int kexec_read_flag(const char *path)
@@ -83,14 +60,15 @@ bool kexec_has_cap(int cap)
 	return data[cap / 32].effective & (1U << (cap % 32));
 }
 
-int kexec_running_cmdline(char **out)
+/* The first line of @path without its newline, malloc'd; 0 or -errno. */
+static int read_line(const char *path, char **out)
 {
 	char *line = NULL;
 	size_t size = 0;
 	ssize_t n;
 	FILE *f;
 
-	f = fopen("/proc/cmdline", "re");
+	f = fopen(path, "re");
 	if (!f)
 		return -errno;
 	n = getline(&line, &size, f);
@@ -103,4 +81,34 @@ int kexec_running_cmdline(char **out)
 		line[n - 1] = '\0';
 	*out = line;
 	return 0;
+}
+
+int kexec_running_cmdline(char **out)
+{
+	return read_line("/proc/cmdline", out);
+}
+
+int kexec_boot_id(char *buf, size_t size)
+{
+	char *line;
+	int ret;
+
+	ret = read_line(BOOT_ID, &line);
+	if (ret)
+		return ret;
+	ret = snprintf(buf, size, "%s", line) < (int)size ? 0 : -EOVERFLOW;
+	free(line);
+	return ret;
+}
+
+const char *kexec_state_dir(void)
+{
+	return "/run/vmpkramctl";
+}
+
+int kexec_reboot(void)
+{
+	sync();
+	reboot(LINUX_REBOOT_CMD_KEXEC);
+	return -errno;
 }

@@ -4,42 +4,28 @@
  * is asked for anything.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "parse.h"
 #include "vmpkramctl.h"
 
-int cmd_load(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-	     char **argv)
+CMD(load)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	char *options;
-	int c, ret, bad;
+	int ret, bad;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return ctl_bad_option(ctl, cmd, argv, c);
-		return ctl_help(cmd);
-	}
-
-	ret = parse_module_options(argc - optind, argv + optind, &options,
-				   &bad);
+	ret = parse_module_options(args->argc, args->argv, &options, &bad);
 	if (ret == -EINVAL)
 		return ctl_usage_error(ctl, cmd,
 				       "invalid module parameter '%s' (expected PARAM=VALUE)",
-				       argv[optind + bad]);
+				       args->argv[bad]);
 	if (ret)
-		return ctl_fail(ctl, "load", ret, NULL);
+		return ctl_fail_plain(ctl, "load", ret, NULL);
 
 	ret = ctl_lib(ctl);
 	if (!ret) {
 		ret = vmpkram_module_load(ctl->lib, options);
-		ret = ret ? ctl_fail(ctl, "load", ret,
-				     ret == -EPERM ? "need CAP_SYS_MODULE" : NULL) :
+		ret = ret ? ctl_fail(ctl, "load", ret, NULL) :
 			    ctl_print_loaded(ctl, true);
 	}
 	free(options);

@@ -6,7 +6,6 @@
  * physical memory every byte lives.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -228,8 +227,7 @@ static int list_pool(struct ls *ls, const struct vmpkram_pool *p,
 	if (ret < 0) {
 		snprintf(what, sizeof(what), "ls %s", p->name);
 		ls_clear(ls);
-		return ctl_fail(ls->ctl, what, ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ls->ctl, what, ret, NULL);
 	}
 	qsort(ls->files, ls->n, sizeof(*ls->files), by_name);
 	if (arr)
@@ -252,7 +250,7 @@ static int run(struct ls *ls, const char *name)
 
 	ret = ctl_require_module(ls->ctl, "ls");
 	if (!ret)
-		ret = ctl_pools_get(ls->ctl, "ls", name, &pools);
+		ret = ctl_pools_get(ls->ctl, "ls", NULL, name, &pools);
 	if (ret)
 		return ret;
 	if (ls->ctl->json) {
@@ -268,37 +266,20 @@ static int run(struct ls *ls, const char *name)
 	if (!pools.n && !arr)
 		printf("no pools attached\n");
 	if (obj && !ret)
-		ctl_json_print(obj, JSON_C_TO_STRING_PRETTY |
-				    JSON_C_TO_STRING_SPACED);
+		ctl_json_print(obj);
 	else
 		json_object_put(obj);
 	ctl_pools_free(&pools);
 	return ret;
 }
 
-int cmd_ls(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
+CMD(ls)
 {
-	static const struct option opts[] = {
-		{ "extents", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	struct ls ls = { .ctl = ctl };
+	struct ls ls = { .ctl = ctl, .extents = ctl_opt(cmd, args, 'e') };
 	const char *name;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":eh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			ls.extents = true;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	return run(&ls, name);

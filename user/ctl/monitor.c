@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmpkramctl monitor: prints events until --count, --timeout or a
- * SIGINT/SIGTERM, all of which end it with exit status 0.
+ * SIGINT/SIGTERM, all of which end it with exit status 0; lost and
+ * malformed events are warned about, and monitoring goes on.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -42,7 +42,7 @@ static void print_job_event(struct ctl *ctl, const struct vmpkram_job *job)
 		obj = ctl_job_json(job);
 		json_object_object_add(obj, "event",
 				       json_object_new_string("job"));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_job_text(job, text, sizeof(text));
@@ -63,10 +63,10 @@ static void print_pool_event(struct ctl *ctl,
 		json_object_object_add(obj, "pool_event", json_object_new_string(
 					ctl_pool_event(ntf->event)));
 		json_object_object_add(obj, "pool", ctl_pool_json(&ntf->pool));
-		/* Events do not carry it: 0 would be a lie. */
-		json_object_object_del(json_object_object_get(obj, "pool"),
-				       "base");
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		/* Events do not carry it (any user may read them): null. */
+		json_object_object_add(json_object_object_get(obj, "pool"),
+				       "base", NULL);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_pool_line(&ntf->pool, false, text, sizeof(text));
@@ -92,7 +92,7 @@ static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 		obj = ctl_status_json(st);
 		json_object_object_add(obj, "event",
 				       json_object_new_string("status"));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_features_text(st->features, features, sizeof(features));
@@ -100,6 +100,33 @@ static void print_event(struct ctl *ctl, const struct vmpkram_event *ev)
 	       st->max_workers, st->workers_limit, st->nr_pools, st->nr_jobs,
 	       st->api_version, st->module_version, features);
 	fflush(stdout);
+}
+
+/*
+ * Events the kernel dropped (a full receive queue) or that do not parse:
+ * as ip monitor does, say so and go on.  A script reading --json gets a
+ * "warning" object in the stream, so that it knows to read the state
+ * again.
+ */
+static bool skippable(int error)
+{
+	return error == -ENOBUFS || error == -EBADMSG || error == -ENODATA ||
+	       error == -ERANGE;
+}
+
+static void warn(struct ctl *ctl, int error)
+{
+	const char *msg = vmpkram_last_error(ctl->lib);
+	struct json_object *obj;
+
+	fprintf(stderr, PROG ": monitor: warning: %s\n", msg);
+	if (!ctl->json)
+		return;
+	obj = json_object_new_object();
+	json_object_object_add(obj, "event", json_object_new_string("warning"));
+	json_object_object_add(obj, "errno", json_object_new_int(-error));
+	json_object_object_add(obj, "message", json_object_new_string(msg));
+	ctl_json_print(obj);
 }
 
 static int64_t now_ms(void)
@@ -117,7 +144,7 @@ static int monitor(struct ctl *ctl, uint32_t count, int timeout_ms)
 	uint32_t seen = 0;
 	int ret, left;
 
-	ret = ctl_lib(ctl);
+	ret = ctl_require_module(ctl, "monitor");
 	if (ret)
 		return ret;
 	ret = vmpkram_events_subscribe(ctl->lib);
@@ -135,6 +162,10 @@ static int monitor(struct ctl *ctl, uint32_t count, int timeout_ms)
 		ret = vmpkram_events_next(ctl->lib, &ev, left);
 		if (ret == -EINTR && stop)
 			break;
+		if (skippable(ret)) {
+			warn(ctl, ret);
+			continue;
+		}
 		if (ret < 0)
 			return ctl_fail(ctl, "monitor", ret, NULL);
 		if (ret > 0) {
@@ -145,41 +176,21 @@ static int monitor(struct ctl *ctl, uint32_t count, int timeout_ms)
 	return EXIT_SUCCESS;
 }
 
-int cmd_monitor(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		char **argv)
+CMD(monitor)
 {
-	static const struct option opts[] = {
-		{ "count", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
+	const char *c = ctl_opt(cmd, args, 'c'), *t = ctl_opt(cmd, args, 't');
 	uint32_t count = 0, timeout;
-	int c, timeout_ms = -1;
+	int timeout_ms = -1;
 
-	while ((c = getopt_long(argc, argv, "+:c:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			if (parse_u32(optarg, 1, UINT32_MAX, &count))
-				return ctl_usage_error(ctl, cmd,
-						       "--count: '%s' is not a number from 1 to %u",
-						       optarg, UINT32_MAX);
-			break;
-		case 't':
-			if (parse_u32(optarg, 0, TIMEOUT_MAX, &timeout))
-				return ctl_usage_error(ctl, cmd,
-						       "--timeout: '%s' is not a number of seconds from 0 to %d",
-						       optarg, TIMEOUT_MAX);
-			timeout_ms = timeout * 1000;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind]);
+	if (c && parse_u32(c, 1, UINT32_MAX, &count))
+		return ctl_usage_error(ctl, cmd,
+				       "--count: '%s' is not a number from 1 to %u",
+				       c, UINT32_MAX);
+	if (t && parse_u32(t, 0, TIMEOUT_MAX, &timeout))
+		return ctl_usage_error(ctl, cmd,
+				       "--timeout: '%s' is not a number of seconds from 0 to %d",
+				       t, TIMEOUT_MAX);
+	if (t)
+		timeout_ms = timeout * 1000;
 	return monitor(ctl, count, timeout_ms);
 }

@@ -4,10 +4,10 @@
  * and the status in both forms.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmpkramctl.h"
 
@@ -23,59 +23,58 @@ int ctl_lib(struct ctl *ctl)
 	return 0;
 }
 
-static void json_error(int error, const char *message, const char *detail)
+static void json_error(int error, const char *message)
 {
 	struct json_object *obj = json_object_new_object();
 	struct json_object *e = json_object_new_object();
 
 	json_object_object_add(e, "errno", json_object_new_int(error));
 	json_object_object_add(e, "message", json_object_new_string(message));
-	if (detail)
-		json_object_object_add(e, "detail",
-				       json_object_new_string(detail));
 	json_object_object_add(obj, "error", e);
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 }
 
 /*
- * "vmpkramctl: WHAT: strerror (HINT)", then the library's explanation
- * (the kernel's extended ACK, or what the library was doing) when it adds
- * anything.  Returns the exit status for runtime errors.
+ * "WHAT: REASON[; HINT]" on one line, as text or as a JSON error; a
+ * REASON that starts with WHAT (library messages name their context) is
+ * not given WHAT twice.
  */
-int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint)
+static int fail(struct ctl *ctl, const char *what, int error,
+		const char *reason, const char *hint)
 {
-	const char *detail = ctl->lib ? vmpkram_last_error(ctl->lib) : "";
-	const char *reason = strerror(-error);
-	char msg[512];
+	size_t len = strlen(what);
+	char msg[1024];
 
-	if (!detail[0] || !strcmp(detail, reason))
-		detail = NULL;
-	snprintf(msg, sizeof(msg), "%s: %s%s%s%s", what, reason,
-		 hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
-	if (ctl->json) {
-		json_error(-error, msg, detail);
-	} else {
+	if (!strncmp(reason, what, len) &&
+	    (reason[len] == ':' || reason[len] == ' '))
+		what = "";
+	snprintf(msg, sizeof(msg), "%s%s%s%s%s", what, what[0] ? ": " : "",
+		 reason, hint ? "; " : "", hint ? hint : "");
+	if (ctl->json)
+		json_error(-error, msg);
+	else
 		fprintf(stderr, PROG ": %s\n", msg);
-		/* Library messages may name the context themselves. */
-		if (detail && !strncmp(detail, what, strlen(what)))
-			fprintf(stderr, PROG ": %s\n", detail);
-		else if (detail)
-			fprintf(stderr, PROG ": %s: %s\n", what, detail);
-	}
 	return EXIT_FAILURE;
 }
 
-/*
- * ctl_fail() for failures of vmpkramctl's own checks: the library's last
- * error belongs to an earlier call and would only mislead.
- */
+int ctl_fail(struct ctl *ctl, const char *what, int error, const char *hint)
+{
+	const char *reason = ctl->lib ? vmpkram_last_error(ctl->lib) : "";
+
+	return fail(ctl, what, error, reason[0] ? reason : strerror(-error),
+		    hint);
+}
+
 int ctl_fail_plain(struct ctl *ctl, const char *what, int error,
 		   const char *hint)
 {
-	struct ctl plain = *ctl;
+	return fail(ctl, what, error, strerror(-error), hint);
+}
 
-	plain.lib = NULL;
-	return ctl_fail(&plain, what, error, hint);
+int ctl_fail_why(struct ctl *ctl, const char *what, int error,
+		 const char *why)
+{
+	return fail(ctl, what, error, why, NULL);
 }
 
 int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
@@ -91,7 +90,7 @@ int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 	va_end(args);
 
 	if (ctl->json)
-		json_error(EINVAL, msg, NULL);
+		json_error(EINVAL, msg);
 	else
 		fprintf(stderr, PROG ": %s\n", msg);
 	fprintf(stderr, "Usage: " PROG " %s%s%s\nTry '" PROG " %s --help'.\n",
@@ -99,64 +98,52 @@ int ctl_usage_error(struct ctl *ctl, const struct ctl_cmd *cmd,
 	return EXIT_USAGE;
 }
 
-/* Reports getopt_long()'s '?' or ':' for the option at argv[optind - 1]. */
-int ctl_bad_option(struct ctl *ctl, const struct ctl_cmd *cmd, char **argv,
-		   int c)
-{
-	const char *opt = argv[optind - 1];
-
-	if (c == ':')
-		return ctl_usage_error(ctl, cmd, "option '%s' needs a value",
-				       opt);
-	if (optopt)
-		return ctl_usage_error(ctl, cmd, "unknown option '-%c'",
-				       optopt);
-	return ctl_usage_error(ctl, cmd, "unknown option '%s'", opt);
-}
-
-int ctl_help(const struct ctl_cmd *cmd)
-{
-	printf("Usage: " PROG " [--json] %s%s%s\n\n%s\n", cmd->name,
-	       cmd->args[0] ? " " : "", cmd->args, cmd->summary);
-	if (cmd->help[0])
-		printf("\n%s", cmd->help);
-	return EXIT_SUCCESS;
-}
-
 /*
- * Option parsing for commands whose only option is --help; "+" stops at
- * the first argument, so "set max-workers -1" reaches the number check.
- * Returns -1 when the command should go on, else the exit status.
+ * Only vmpkramctl load loads the module: resolving the netlink family (or
+ * opening /dev/vmpkram) would load it as a side effect, and with it the
+ * command line's pools.
  */
-int ctl_help_option(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+int ctl_require_module(struct ctl *ctl, const char *what)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	int c;
+	int ret = ctl_lib(ctl);
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return ctl_bad_option(ctl, cmd, argv, c);
-		return ctl_help(cmd);
-	}
-	return -1;
+	if (ret)
+		return ret;
+	ret = vmpkram_module_is_loaded(ctl->lib);
+	if (ret < 0)
+		return ctl_fail(ctl, what, ret, NULL);
+	if (!ret)
+		return ctl_fail_why(ctl, what, -ENODEV,
+				    "the vmpkram module is not loaded: load it with " PROG " load");
+	return 0;
 }
 
-/* As ctl_help_option(), for commands that take no arguments either. */
-int ctl_no_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		char **argv)
+static bool interactive(void)
 {
-	int ret = ctl_help_option(ctl, cmd, argc, argv);
+	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+}
 
-	if (ret >= 0)
-		return ret;
-	if (optind < argc)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind]);
-	return -1;
+int ctl_need_yes(struct ctl *ctl, const struct ctl_cmd *cmd, bool yes)
+{
+	if (yes || interactive())
+		return -1;
+	return ctl_usage_error(ctl, cmd,
+			       "it destroys data: pass --yes (standard input or standard error is not a terminal, so there is nobody to ask)");
+}
+
+int ctl_confirm(struct ctl *ctl, const char *what, bool yes,
+		const char *question)
+{
+	char answer[16] = "";
+
+	if (yes)
+		return -1;
+	/* ctl_need_yes() made sure there is a person to ask. */
+	fprintf(stderr, "%s [y/N] ", question);
+	if (fgets(answer, sizeof(answer), stdin) &&
+	    (answer[0] == 'y' || answer[0] == 'Y'))
+		return -1;
+	return ctl_fail_why(ctl, what, -ECANCELED, "not confirmed; nothing changed");
 }
 
 /* Nothing to say in text mode; JSON callers get the new state. */
@@ -168,14 +155,22 @@ int ctl_print_loaded(struct ctl *ctl, bool loaded)
 		return EXIT_SUCCESS;
 	obj = json_object_new_object();
 	json_object_object_add(obj, "loaded", json_object_new_boolean(loaded));
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 	return EXIT_SUCCESS;
 }
 
-void ctl_json_print(struct json_object *obj, int flags)
+/*
+ * One JSON style for every command: indented for a person at a terminal,
+ * one compact line otherwise (a pipe, a file: what scripts read).
+ */
+void ctl_json_print(struct json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, flags |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	flags |= isatty(STDOUT_FILENO) ?
+		 JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+		 JSON_C_TO_STRING_PLAIN;
+	puts(json_object_to_json_string_ext(obj, flags));
 	fflush(stdout);
 	json_object_put(obj);
 }
@@ -320,10 +315,9 @@ struct json_object *ctl_job_json(const struct vmpkram_job *job)
 			       json_object_new_int64(job->target_pid));
 	json_object_object_add(obj, "threads",
 			       json_object_new_int64(job->threads));
-	/* Events never carry the address: 0 there means unknown. */
-	if (job->addr)
-		json_object_object_add(obj, "addr",
-				       json_object_new_uint64(job->addr));
+	/* Events never carry the address (any user may read them): null. */
+	json_object_object_add(obj, "addr", job->addr ?
+			       json_object_new_uint64(job->addr) : NULL);
 	json_object_object_add(obj, "len", json_object_new_uint64(job->len));
 	json_object_object_add(obj, "done", json_object_new_uint64(job->done));
 	json_object_object_add(obj, "elapsed_ns",

@@ -6,7 +6,6 @@
  * overlaps, metadata).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 
 #include "parse.h"
@@ -19,8 +18,7 @@ static void print_result(struct ctl *ctl, const struct vmpkram_pool *p)
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "pool", ctl_pool_json(p));
-		ctl_json_print(obj, JSON_C_TO_STRING_PRETTY |
-				    JSON_C_TO_STRING_SPACED);
+		ctl_json_print(obj);
 		return;
 	}
 	ctl_pool_print(p);
@@ -30,25 +28,21 @@ static void print_result(struct ctl *ctl, const struct vmpkram_pool *p)
 		       p->name);
 }
 
-int cmd_pool_attach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_attach)
 {
 	struct vmpkram_pool pool = { .size = sizeof(pool) };
 	uint64_t size, base;
 	const char *name, *why;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
-	if (argc - optind != 2)
+	if (args->argc != 2)
 		return ctl_usage_error(ctl, cmd, "expected NAME and SIZE@ADDR");
-	name = argv[optind];
+	name = args->argv[0];
 	ret = ctl_pool_name_arg(ctl, cmd, name);
 	if (ret >= 0)
 		return ret;
-	if (parse_pool_range(argv[optind + 1], &size, &base, &why))
-		return ctl_usage_error(ctl, cmd, "'%s': %s", argv[optind + 1],
+	if (parse_pool_range(args->argv[1], &size, &base, &why))
+		return ctl_usage_error(ctl, cmd, "'%s': %s", args->argv[1],
 				       why);
 
 	ret = ctl_require_module(ctl, "pool attach");
@@ -57,7 +51,9 @@ int cmd_pool_attach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	ret = vmpkram_pool_attach(ctl->lib, name, base, size, &pool);
 	if (ret)
 		return ctl_fail(ctl, "pool attach", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+				ret == -EPERM ? "needs CAP_SYS_ADMIN; a range "
+				"vmpkram.pool= did not name also CAP_SYS_RAWIO "
+				"and no kernel lockdown" : NULL);
 	print_result(ctl, &pool);
 	return EXIT_SUCCESS;
 }

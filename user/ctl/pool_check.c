@@ -6,7 +6,6 @@
  * and asks (at a terminal) or needs --yes.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -184,16 +183,13 @@ static int check(struct ctl *ctl, const char *name,
 	return 0;
 }
 
-int cmd_pool_check(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		   char **argv)
+CMD(pool_check)
 {
 	struct vmpkram_pool_report *r;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret < 0)
-		ret = ctl_pool_args(ctl, cmd, argc, argv, true, &name);
+	ret = ctl_pool_args(ctl, cmd, args, true, &name);
 	if (ret >= 0)
 		return ret;
 	r = calloc(1, sizeof(*r));
@@ -202,28 +198,31 @@ int cmd_pool_check(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	r->size = sizeof(*r);
 	ret = check(ctl, name, r, "pool check");
 	if (!ret && ctl->json)
-		ctl_json_print(report_json(r), JSON_C_TO_STRING_PRETTY |
-					       JSON_C_TO_STRING_SPACED);
+		ctl_json_print(report_json(r));
 	else if (!ret)
 		print_report(r);
 	free(r);
 	return ret ? ret : EXIT_SUCCESS;
 }
 
-/* A person at a terminal is asked; anyone else must say --yes. */
-static int confirm(struct ctl *ctl, const struct vmpkram_pool_report *r)
+/*
+ * A person at a terminal is asked; anyone else must say --yes.  Unlike
+ * format, which refuses before it contacts anything (ctl_need_yes()), the
+ * plan comes first: a pool that needs no repair, or that a repair refuses,
+ * needs no --yes to be told so.  -1 to go on, else the exit status.
+ */
+static int confirm(struct ctl *ctl, const struct vmpkram_pool_report *r,
+		   bool yes)
 {
-	char answer[16] = "";
+	char ask[sizeof(r->text) + 64];
 
+	if (yes)
+		return -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
-		return ctl_fail_plain(ctl, "pool repair", -ECANCELED,
-				      "standard input is not a terminal: give --yes to repair");
-	fprintf(stderr, "Repair pool %s: %s? [y/N] ", r->name, r->text);
-	if (!fgets(answer, sizeof(answer), stdin) ||
-	    (answer[0] != 'y' && answer[0] != 'Y'))
-		return ctl_fail_plain(ctl, "pool repair", -ECANCELED,
-				      "not confirmed, nothing changed");
-	return 0;
+		return ctl_fail_why(ctl, "pool repair", -ECANCELED,
+				    "nobody to ask (standard input or standard error is not a terminal): pass --yes to repair; nothing changed");
+	snprintf(ask, sizeof(ask), "Repair pool %s: %s?", r->name, r->text);
+	return ctl_confirm(ctl, "pool repair", false, ask);
 }
 
 static int repair(struct ctl *ctl, const char *name, bool yes,
@@ -235,12 +234,12 @@ static int repair(struct ctl *ctl, const char *name, bool yes,
 	if (ret)
 		return ret;
 	if (r->action == VMPKRAM_REPAIR_REFUSED)
-		return ctl_fail_plain(ctl, "pool repair", -EUCLEAN, r->text);
+		return ctl_fail_why(ctl, "pool repair", -EUCLEAN, r->text);
 	if (r->action != VMPKRAM_REPAIR_NONE) {
 		if (!ctl->json)
 			print_report(r);
-		ret = yes ? 0 : confirm(ctl, r);
-		if (ret)
+		ret = confirm(ctl, r, yes);
+		if (ret >= 0)
 			return ret;
 		ret = vmpkram_pool_repair(ctl->lib, name, r);
 		if (ret)
@@ -248,8 +247,7 @@ static int repair(struct ctl *ctl, const char *name, bool yes,
 					ret == -EBUSY ? "unmount it first" : NULL);
 	}
 	if (ctl->json)
-		ctl_json_print(report_json(r), JSON_C_TO_STRING_PRETTY |
-					       JSON_C_TO_STRING_SPACED);
+		ctl_json_print(report_json(r));
 	else if (r->action == VMPKRAM_REPAIR_NONE)
 		printf("pool %s: %s\n", r->name, r->text);
 	else
@@ -258,31 +256,14 @@ static int repair(struct ctl *ctl, const char *name, bool yes,
 	return EXIT_SUCCESS;
 }
 
-int cmd_pool_repair(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_repair)
 {
-	static const struct option opts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
+	bool yes = ctl_opt(cmd, args, 'y');
 	struct vmpkram_pool_report *r;
 	const char *name;
-	bool yes = false;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'y':
-			yes = true;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	ret = ctl_pool_args(ctl, cmd, argc, argv, true, &name);
+	ret = ctl_pool_args(ctl, cmd, args, true, &name);
 	if (ret >= 0)
 		return ret;
 	r = calloc(1, sizeof(*r));

@@ -6,16 +6,13 @@
 
 #include "vmpkramctl.h"
 
-int cmd_pool_detach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_detach)
 {
 	struct json_object *obj;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret < 0)
-		ret = ctl_pool_args(ctl, cmd, argc, argv, true, &name);
+	ret = ctl_pool_args(ctl, cmd, args, true, &name);
 	if (ret >= 0)
 		return ret;
 	ret = ctl_require_module(ctl, "pool detach");
@@ -23,16 +20,14 @@ int cmd_pool_detach(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return ret;
 	ret = vmpkram_pool_detach(ctl->lib, name);
 	if (ret)
-		return ctl_fail(ctl, "pool detach", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" :
-				ret == -EBUSY ? "unmount it first" : NULL);
+		return ctl_fail(ctl, "pool detach", ret, NULL);
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "name",
 				       json_object_new_string(name));
 		json_object_object_add(obj, "attached",
 				       json_object_new_boolean(0));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 	}
 	return EXIT_SUCCESS;
 }

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmpkramctl pool format NAME [--yes]: the pool is read first, so that the
- * operator is told what the format destroyed (and asked before, at a
- * terminal).
+ * operator is told what the format destroys (asked before, at a terminal)
+ * and destroyed.  Without a terminal to ask at, --yes is required.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "vmpkramctl.h"
 
@@ -32,20 +30,15 @@ static void destroyed_text(const struct vmpkram_pool *p, char *buf,
 		snprintf(buf, size, "%s metadata", ctl_pool_state(p->state));
 }
 
-/* Only a person at a terminal is asked; scripts say what they mean. */
-static bool confirmed(const struct vmpkram_pool *p)
+/* The question, with what the format would destroy. */
+static void question(const struct vmpkram_pool *p, char *buf, size_t size)
 {
-	char what[64], size[32], answer[16] = "";
+	char what[64], pool_size[32];
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
-		return true;
 	destroyed_text(p, what, sizeof(what));
-	ctl_size_text(p->pool_size, size, sizeof(size));
-	fprintf(stderr, "Format pool %s (%s at 0x%" PRIx64 "), destroying %s? [y/N] ",
-		p->name, size, p->base, what);
-	if (!fgets(answer, sizeof(answer), stdin))
-		return false;
-	return answer[0] == 'y' || answer[0] == 'Y';
+	ctl_size_text(p->pool_size, pool_size, sizeof(pool_size));
+	snprintf(buf, size, "Format pool %s (%s at 0x%" PRIx64 "), destroying %s?",
+		 p->name, pool_size, p->base, what);
 }
 
 static void print_result(struct ctl *ctl, const struct vmpkram_pool *old,
@@ -58,8 +51,7 @@ static void print_result(struct ctl *ctl, const struct vmpkram_pool *old,
 		obj = json_object_new_object();
 		json_object_object_add(obj, "pool", ctl_pool_json(new));
 		json_object_object_add(obj, "previous", ctl_pool_json(old));
-		ctl_json_print(obj, JSON_C_TO_STRING_PRETTY |
-				    JSON_C_TO_STRING_SPACED);
+		ctl_json_print(obj);
 		return;
 	}
 	destroyed_text(old, what, sizeof(what));
@@ -71,6 +63,7 @@ static int format(struct ctl *ctl, const char *name, bool yes)
 {
 	struct vmpkram_pool old = { .size = sizeof(old) };
 	struct vmpkram_pool new = { .size = sizeof(new) };
+	char ask[192];
 	int ret;
 
 	ret = ctl_require_module(ctl, "pool format");
@@ -78,43 +71,27 @@ static int format(struct ctl *ctl, const char *name, bool yes)
 		return ret;
 	ret = vmpkram_pool_get(ctl->lib, name, &old);
 	if (ret)
-		return ctl_fail(ctl, "pool format", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
-	if (!yes && !ctl->json && !confirmed(&old))
-		return ctl_fail(ctl, "pool format", -ECANCELED,
-				"not confirmed, nothing changed");
+		return ctl_fail(ctl, "pool format", ret, NULL);
+	question(&old, ask, sizeof(ask));
+	ret = ctl_confirm(ctl, "pool format", yes, ask);
+	if (ret >= 0)
+		return ret;
 	ret = vmpkram_pool_format(ctl->lib, name, &new);
 	if (ret)
-		return ctl_fail(ctl, "pool format", ret,
-				ret == -EBUSY ? "unmount it first" : NULL);
+		return ctl_fail(ctl, "pool format", ret, NULL);
 	print_result(ctl, &old, &new);
 	return EXIT_SUCCESS;
 }
 
-int cmd_pool_format(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_format)
 {
-	static const struct option opts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
+	bool yes = ctl_opt(cmd, args, 'y');
 	const char *name;
-	bool yes = false;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, ":yh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'y':
-			yes = true;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	ret = ctl_pool_args(ctl, cmd, argc, argv, true, &name);
+	ret = ctl_pool_args(ctl, cmd, args, true, &name);
+	if (ret < 0)
+		ret = ctl_need_yes(ctl, cmd, yes);
 	if (ret >= 0)
 		return ret;
 	return format(ctl, name, yes);

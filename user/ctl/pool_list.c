@@ -1,30 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The pools as an array, for the commands that show or walk them, and the
- * module check they all make first: resolving the netlink family would
- * load the module, and with it the command line's pools, as a side effect.
+ * The pools as an array, for the commands that show or walk them, and
+ * their NAME argument.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "parse.h"
 #include "vmpkramctl.h"
-
-int ctl_require_module(struct ctl *ctl, const char *what)
-{
-	int ret = ctl_lib(ctl);
-
-	if (ret)
-		return ret;
-	ret = vmpkram_module_is_loaded(ctl->lib);
-	if (ret < 0)
-		return ctl_fail(ctl, what, ret, NULL);
-	if (!ret)
-		return ctl_fail(ctl, what, -ENODEV,
-				"the vmpkram module is not loaded: load it with " PROG " load");
-	return 0;
-}
 
 int ctl_pool_name_arg(struct ctl *ctl, const struct ctl_cmd *cmd,
 		      const char *name)
@@ -36,17 +19,16 @@ int ctl_pool_name_arg(struct ctl *ctl, const struct ctl_cmd *cmd,
 			       name, VMPKRAM_POOL_NAME_MAX);
 }
 
-int ctl_pool_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		  char **argv, bool required, const char **name)
+int ctl_pool_args(struct ctl *ctl, const struct ctl_cmd *cmd,
+		  const struct ctl_args *args, bool required,
+		  const char **name)
 {
 	*name = NULL;
-	if (optind >= argc)
+	if (!args->argc)
 		return required ? ctl_usage_error(ctl, cmd, "no pool name given") :
 				  -1;
-	if (argc - optind > 1)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind + 1]);
-	*name = argv[optind];
+	/* The table allows one argument: the parser refused more. */
+	*name = args->argv[0];
 	return ctl_pool_name_arg(ctl, cmd, *name);
 }
 
@@ -63,21 +45,12 @@ static int add_pool(const struct vmpkram_pool *pool, void *arg)
 	return 0;
 }
 
-static const char *pools_hint(int error)
-{
-	switch (error) {
-	case -EPERM:
-		return "needs CAP_SYS_ADMIN";
-	case -EOPNOTSUPP:
-		return "the loaded module has no persistent pools";
-	default:
-		return NULL;
-	}
-}
-
-/* Pool @name, or every pool when it is NULL; the module must be loaded. */
-int ctl_pools_get(struct ctl *ctl, const char *what, const char *name,
-		  struct ctl_pools *pools)
+/*
+ * Pool @name, or every pool when it is NULL; the module must be loaded.
+ * The library explains EPERM and EOPNOTSUPP itself.
+ */
+int ctl_pools_get(struct ctl *ctl, const char *what, const char *hint,
+		  const char *name, struct ctl_pools *pools)
 {
 	struct vmpkram_pool pool = { .size = sizeof(pool) };
 	int ret;
@@ -92,7 +65,7 @@ int ctl_pools_get(struct ctl *ctl, const char *what, const char *name,
 	}
 	if (ret < 0) {
 		ctl_pools_free(pools);
-		return ctl_fail(ctl, what, ret, pools_hint(ret));
+		return ctl_fail(ctl, what, ret, hint);
 	}
 	return 0;
 }

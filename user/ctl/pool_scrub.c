@@ -32,16 +32,12 @@ static uint64_t pending(struct ctl *ctl, const char *name)
 
 static void draw(uint64_t left, uint64_t total)
 {
-	double pct = 100.0 * (total - left) / total;
-	char l[32], bar[31];
-	int fill = pct * (sizeof(bar) - 1) / 100, i;
+	char l[32], text[48];
 
-	for (i = 0; i < (int)sizeof(bar) - 1; i++)
-		bar[i] = i < fill ? '#' : '-';
-	bar[sizeof(bar) - 1] = '\0';
 	ctl_size_text(left, l, sizeof(l));
-	fprintf(stderr, "\r\033[Kscrubbing freed blocks: [%s] %3.0f%%, %s left",
-		bar, pct, l);
+	snprintf(text, sizeof(text), "%s left", l);
+	ctl_progress("scrubbing freed blocks", (double)(total - left) / total,
+		     text);
 }
 
 void ctl_pool_wait_scrub(struct ctl *ctl, const char *name)
@@ -60,5 +56,5 @@ void ctl_pool_wait_scrub(struct ctl *ctl, const char *name)
 		left = pending(ctl, name);
 	}
 	if (total)
-		fprintf(stderr, "\r\033[K");
+		ctl_progress_clear();
 }

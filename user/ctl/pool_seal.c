@@ -26,19 +26,16 @@ static void print_result(struct ctl *ctl, const char *name,
 	json_object_object_add(obj, "sealed", json_object_new_boolean(1));
 	json_object_object_add(obj, "cmdline",
 			       json_object_new_string(cmdline));
-	ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+	ctl_json_print(obj);
 }
 
-int cmd_pool_seal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		  char **argv)
+CMD(pool_seal)
 {
 	char *reply, *cmdline;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret < 0)
-		ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	ret = ctl_require_module(ctl, "pool seal");
@@ -47,8 +44,7 @@ int cmd_pool_seal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	ctl_pool_wait_scrub(ctl, name);
 	ret = vmpkram_pool_seal(ctl->lib, name, &reply);
 	if (ret)
-		return ctl_fail(ctl, "pool seal", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "pool seal", ret, NULL);
 	ret = cmdline_compose("", NULL, reply, NULL, &cmdline);
 	free(reply);
 	if (ret)

@@ -2,7 +2,6 @@
 /*
  * vmpkramctl pool status [NAME]: every pool, or one, in full.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "vmpkramctl.h"
@@ -16,7 +15,7 @@ static void print_json(const struct ctl_pools *pools)
 	for (i = 0; i < pools->n; i++)
 		json_object_array_add(arr, ctl_pool_json(&pools->pool[i]));
 	json_object_object_add(obj, "pools", arr);
-	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	ctl_json_print(obj);
 }
 
 static void print_text(const struct ctl_pools *pools)
@@ -32,22 +31,18 @@ static void print_text(const struct ctl_pools *pools)
 	}
 }
 
-int cmd_pool_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_status)
 {
 	struct ctl_pools pools;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
-	ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	ret = ctl_require_module(ctl, "pool status");
 	if (!ret)
-		ret = ctl_pools_get(ctl, "pool status", name, &pools);
+		ret = ctl_pools_get(ctl, "pool status", NULL, name, &pools);
 	if (ret)
 		return ret;
 	if (ctl->json)

@@ -6,16 +6,13 @@
 
 #include "vmpkramctl.h"
 
-int cmd_pool_unseal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		    char **argv)
+CMD(pool_unseal)
 {
 	struct json_object *obj;
 	const char *name;
 	int ret;
 
-	ret = ctl_help_option(ctl, cmd, argc, argv);
-	if (ret < 0)
-		ret = ctl_pool_args(ctl, cmd, argc, argv, false, &name);
+	ret = ctl_pool_args(ctl, cmd, args, false, &name);
 	if (ret >= 0)
 		return ret;
 	ret = ctl_require_module(ctl, "pool unseal");
@@ -23,15 +20,14 @@ int cmd_pool_unseal(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 		return ret;
 	ret = vmpkram_pool_unseal(ctl->lib, name);
 	if (ret)
-		return ctl_fail(ctl, "pool unseal", ret,
-				ret == -EPERM ? "needs CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "pool unseal", ret, NULL);
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "name",
 				       name ? json_object_new_string(name) : NULL);
 		json_object_object_add(obj, "sealed",
 				       json_object_new_boolean(0));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 	}
 	return EXIT_SUCCESS;
 }

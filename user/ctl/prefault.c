@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -85,7 +84,7 @@ static int add_range(struct pf *pf, uint64_t addr, uint64_t len)
 {
 	pf->ranges = calloc(1, sizeof(*pf->ranges));
 	if (!pf->ranges)
-		return ctl_fail(pf->ctl, "prefault", -ENOMEM, NULL);
+		return ctl_fail_plain(pf->ctl, "prefault", -ENOMEM, NULL);
 	pf->ranges[0] = (struct pf_range){ .addr = addr, .len = len };
 	pf->nr_ranges = 1;
 	return 0;
@@ -103,27 +102,27 @@ static int ranges_from_maps(struct pf *pf)
 
 	snprintf(what, sizeof(what), "prefault %s", pf->file);
 	if (stat(pf->file, &st))
-		return ctl_fail(pf->ctl, what, -errno, NULL);
+		return ctl_fail_plain(pf->ctl, what, -errno, NULL);
 	snprintf(path, sizeof(path), "/proc/%u/maps", pf->pid);
 	f = fopen(path, "re");
 	if (!f)
-		return ctl_fail(pf->ctl, path, -errno,
-				errno == ENOENT ? "no such process" : NULL);
+		return ctl_fail_plain(pf->ctl, path, -errno,
+				      errno == ENOENT ? "no such process" : NULL);
 	ret = maps_find_file(f, major(st.st_dev), minor(st.st_dev),
 			     st.st_ino, &r, &n);
 	fclose(f);
 	if (ret)
-		return ctl_fail(pf->ctl, path, ret, NULL);
+		return ctl_fail_plain(pf->ctl, path, ret, NULL);
 	if (!n) {
 		snprintf(what + strlen(what), sizeof(what) - strlen(what),
 			 " in pid %u", pf->pid);
-		return ctl_fail(pf->ctl, what, -ENOENT,
-				"the process has no writable mapping of this file");
+		return ctl_fail_why(pf->ctl, what, -ENOENT,
+				    "the process has no writable mapping of this file");
 	}
 	pf->ranges = calloc(n, sizeof(*pf->ranges));
 	if (!pf->ranges) {
 		free(r);
-		return ctl_fail(pf->ctl, "prefault", -ENOMEM, NULL);
+		return ctl_fail_plain(pf->ctl, "prefault", -ENOMEM, NULL);
 	}
 	for (i = 0; i < n; i++)
 		pf->ranges[i] = (struct pf_range){
@@ -149,14 +148,14 @@ static int ranges_from_file(struct pf *pf)
 	snprintf(what, sizeof(what), "prefault %s", pf->file);
 	fd = open(pf->file, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
-		return ctl_fail(pf->ctl, what, -errno, NULL);
+		return ctl_fail_plain(pf->ctl, what, -errno, NULL);
 	if (fstat(fd, &st)) {
-		ret = ctl_fail(pf->ctl, what, -errno, NULL);
+		ret = ctl_fail_plain(pf->ctl, what, -errno, NULL);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0) {
-		ret = ctl_fail(pf->ctl, what, -EINVAL,
-			       "not a regular file with a size; truncate -s SIZE it first");
+		ret = ctl_fail_why(pf->ctl, what, -EINVAL,
+				   "not a regular file with a size: truncate -s SIZE it first");
 		goto out;
 	}
 	pf->map_len = ((uint64_t)st.st_size + page - 1) & ~(uint64_t)(page - 1);
@@ -164,7 +163,7 @@ static int ranges_from_file(struct pf *pf)
 		       MAP_SHARED, fd, 0);
 	if (pf->map == MAP_FAILED) {
 		pf->map = NULL;
-		ret = ctl_fail(pf->ctl, what, -errno, NULL);
+		ret = ctl_fail_plain(pf->ctl, what, -errno, NULL);
 		goto out;
 	}
 	ret = add_range(pf, (uintptr_t)pf->map, pf->map_len);
@@ -178,18 +177,14 @@ out:
 static void draw_bar(struct pf *pf, const struct vmpkram_job *job)
 {
 	uint64_t done = pf->base + (job ? job->done : 0);
-	double pct = pf->total ? 100.0 * done / pf->total : 0;
 	double t = now_s() - pf->start;
-	char d[32], tot[32], bar[31];
-	int fill = pct * (sizeof(bar) - 1) / 100, i;
+	char d[32], tot[32], text[96];
 
-	for (i = 0; i < (int)sizeof(bar) - 1; i++)
-		bar[i] = i < fill ? '#' : '-';
-	bar[sizeof(bar) - 1] = '\0';
 	fmt_size(done, d, sizeof(d));
 	fmt_size(pf->total, tot, sizeof(tot));
-	fprintf(stderr, "\r\033[K[%s] %3.0f%%  %s / %s  %.2f GB/s", bar, pct,
-		d, tot, gbps(done, t));
+	snprintf(text, sizeof(text), "%s / %s  %.2f GB/s", d, tot,
+		 gbps(done, t));
+	ctl_progress(NULL, pf->total ? (double)done / pf->total : 0, text);
 }
 
 /* Our own jobs' events; anything else (or a lost event) is skipped. */
@@ -279,26 +274,13 @@ static void progress_init(struct pf *pf)
 
 /* -------------------------------------------------------------- run */
 
-static void range_what(const struct pf *pf, const struct pf_range *r,
-		       char *buf, size_t size)
-{
-	int len = snprintf(buf, size, "prefault 0x%llx-0x%llx",
-			   (unsigned long long)r->addr,
-			   (unsigned long long)(r->addr + r->len));
-
-	if (pf->file)
-		len += snprintf(buf + len, size - len, " (%s)", pf->file);
-	if (pf->pid)
-		snprintf(buf + len, size - len, " of pid %u", pf->pid);
-}
-
 static int run_range(struct pf *pf, struct pf_range *r)
 {
 	struct vmpkram_prefault req = {
 		.flags = pf->flags, .addr = r->addr, .len = r->len,
 		.pid = pf->pid, .threads = pf->threads,
 	};
-	char what[700], hint[96], d[32], l[32];
+	char hint[96], d[32], l[32];
 	double t0 = now_s();
 	int ret;
 
@@ -312,15 +294,15 @@ static int run_range(struct pf *pf, struct pf_range *r)
 	r->threads = req.threads;
 	pf->base += r->len;
 	if (pf->ev_lib)
-		fprintf(stderr, "\r\033[K");
+		ctl_progress_clear();
 	if (!ret)
 		return 0;
 
-	range_what(pf, r, what, sizeof(what));
+	/* The library's message names the range and the process. */
 	fmt_size(r->done, d, sizeof(d));
 	fmt_size(r->len, l, sizeof(l));
 	snprintf(hint, sizeof(hint), "%s of %s done", d, l);
-	return ctl_fail(pf->ctl, what, ret, hint);
+	return ctl_fail(pf->ctl, "prefault", ret, hint);
 }
 
 /* The most workers any range's job used. */
@@ -387,7 +369,9 @@ static void print_json(const struct pf *pf, uint64_t bytes, double seconds)
 	json_object_object_add(obj, "pid", json_object_new_int64(pf->pid));
 	json_object_object_add(obj, "threads",
 			       json_object_new_int64(threads_used(pf)));
-	json_object_object_add(obj, "bytes", json_object_new_uint64(bytes));
+	/* Byte counts: len of what was asked, done of what was done. */
+	json_object_object_add(obj, "len", json_object_new_uint64(bytes));
+	json_object_object_add(obj, "done", json_object_new_uint64(bytes));
 	json_object_object_add(obj, "seconds", json_object_new_double(seconds));
 	json_object_object_add(obj, "gbps",
 			       json_object_new_double(gbps(bytes, seconds)));
@@ -395,7 +379,7 @@ static void print_json(const struct pf *pf, uint64_t bytes, double seconds)
 		json_object_object_add(obj, "job_id", json_object_new_int64(
 					pf->ranges[0].job_id));
 	json_object_object_add(obj, "ranges", arr);
-	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	ctl_json_print(obj);
 }
 
 static int run(struct pf *pf)
@@ -405,15 +389,15 @@ static int run(struct pf *pf)
 	size_t i;
 	int ret;
 
-	ret = ctl_lib(pf->ctl);
-	if (ret)
-		return ret;
+	/* The file and the process first: they are the likelier mistakes. */
 	if (pf->range_arg)
 		ret = 0;	/* parsed with the options */
 	else if (pf->pid)
 		ret = ranges_from_maps(pf);
 	else
 		ret = ranges_from_file(pf);
+	if (!ret)
+		ret = ctl_require_module(pf->ctl, "prefault");
 	if (ret)
 		return ret;
 
@@ -434,58 +418,27 @@ static int run(struct pf *pf)
 
 /* ----------------------------------------------------------- options */
 
-static int parse_options(struct pf *pf, int argc, char **argv)
+static int get_options(struct pf *pf, const struct ctl_args *args)
 {
-	static const struct option opts[] = {
-		{ "range", required_argument, NULL, 'r' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "read", no_argument, NULL, 'R' },
-		{ "zero", no_argument, NULL, 'Z' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	struct ctl *ctl = pf->ctl;
 	const struct ctl_cmd *cmd = pf->cmd;
-	int c;
+	const char *pid = ctl_opt(cmd, args, 'p');
+	const char *threads = ctl_opt(cmd, args, 't');
 
-	while ((c = getopt_long(argc, argv, "+:r:f:p:t:RZh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			pf->range_arg = optarg;
-			break;
-		case 'f':
-			pf->file = optarg;
-			break;
-		case 'p':
-			if (parse_u32(optarg, 1, INT32_MAX, &pf->pid))
-				return ctl_usage_error(ctl, cmd,
-						       "--pid: '%s' is not a process id",
-						       optarg);
-			break;
-		case 't':
-			if (parse_u32(optarg, 0, VMPKRAM_WORKERS_LIMIT,
-				      &pf->threads))
-				return ctl_usage_error(ctl, cmd,
-						       "--threads: '%s' is not a number from 0 to %u",
-						       optarg, VMPKRAM_WORKERS_LIMIT);
-			break;
-		case 'R':
-			pf->flags |= VMPKRAM_PREFAULT_F_READ;
-			break;
-		case 'Z':
-			pf->flags |= VMPKRAM_PREFAULT_F_ZERO;
-			break;
-		case 'h':
-			return ctl_help(cmd);
-		default:
-			return ctl_bad_option(ctl, cmd, argv, c);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(ctl, cmd, "unexpected argument '%s'",
-				       argv[optind]);
+	pf->range_arg = ctl_opt(cmd, args, 'r');
+	pf->file = ctl_opt(cmd, args, 'f');
+	if (pid && parse_u32(pid, 1, INT32_MAX, &pf->pid))
+		return ctl_usage_error(ctl, cmd,
+				       "--pid: '%s' is not a process id", pid);
+	if (threads && parse_u32(threads, 0, VMPKRAM_WORKERS_LIMIT,
+				 &pf->threads))
+		return ctl_usage_error(ctl, cmd,
+				       "--threads: '%s' is not a number from 0 to %u",
+				       threads, VMPKRAM_WORKERS_LIMIT);
+	if (ctl_opt(cmd, args, 'R'))
+		pf->flags |= VMPKRAM_PREFAULT_F_READ;
+	if (ctl_opt(cmd, args, 'Z'))
+		pf->flags |= VMPKRAM_PREFAULT_F_ZERO;
 	return -1;
 }
 
@@ -497,7 +450,7 @@ static int check_options(struct pf *pf)
 	uint64_t addr, len;
 	const char *why;
 
-	if (pf->flags == VMPKRAM_PREFAULT_F_ALL)
+	if (pf->flags == (VMPKRAM_PREFAULT_F_READ | VMPKRAM_PREFAULT_F_ZERO))
 		return ctl_usage_error(ctl, cmd,
 				       "--read and --zero exclude each other");
 	if (!!pf->range_arg == !!pf->file)
@@ -515,13 +468,12 @@ static int check_options(struct pf *pf)
 	return add_range(pf, addr, len) ?: -1;
 }
 
-int cmd_prefault(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-		 char **argv)
+CMD(prefault)
 {
 	struct pf pf = { .ctl = ctl, .cmd = cmd };
 	int ret;
 
-	ret = parse_options(&pf, argc, argv);
+	ret = get_options(&pf, args);
 	if (ret < 0)
 		ret = check_options(&pf);
 	if (ret < 0)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmpkramctl set max-workers N: the value is parsed strictly and range
- * checked before the kernel is contacted.
+ * checked before the kernel is contacted, and a module that is not loaded
+ * is not loaded by it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "parse.h"
@@ -25,36 +25,29 @@ static int set_max_workers(struct ctl *ctl, const struct ctl_cmd *cmd,
 				       arg, ret == -ERANGE ? "out of range" :
 				       "not a decimal number",
 				       VMPKRAM_WORKERS_LIMIT);
-	ret = ctl_lib(ctl);
+	ret = ctl_require_module(ctl, "set max-workers");
 	if (ret)
 		return ret;
-
 	ret = vmpkram_set_max_workers(ctl->lib, n);
 	if (ret)
-		return ctl_fail(ctl, "set max-workers", ret,
-				ret == -EPERM ? "need CAP_SYS_ADMIN" : NULL);
+		return ctl_fail(ctl, "set max-workers", ret, NULL);
 	if (ctl->json) {
 		obj = json_object_new_object();
 		json_object_object_add(obj, "max_workers",
 				       json_object_new_int64(n));
-		ctl_json_print(obj, JSON_C_TO_STRING_PLAIN);
+		ctl_json_print(obj);
 	}
 	return EXIT_SUCCESS;
 }
 
-int cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-	    char **argv)
+CMD(set)
 {
-	int ret = ctl_help_option(ctl, cmd, argc, argv);
-
-	if (ret >= 0)
-		return ret;
-	if (optind >= argc)
+	if (!args->argc)
 		return ctl_usage_error(ctl, cmd, "no parameter given");
-	if (strcmp(argv[optind], "max-workers"))
+	if (strcmp(args->argv[0], "max-workers"))
 		return ctl_usage_error(ctl, cmd, "unknown parameter '%s'",
-				       argv[optind]);
-	if (argc - optind != 2)
+				       args->argv[0]);
+	if (args->argc != 2)
 		return ctl_usage_error(ctl, cmd, "max-workers takes one value");
-	return set_max_workers(ctl, cmd, argv[optind + 1]);
+	return set_max_workers(ctl, cmd, args->argv[1]);
 }

@@ -13,7 +13,7 @@
 struct jobs {
 	struct vmpkram_job *job;
 	size_t n;
-	bool listed;		/* false: no permission, or no job engine */
+	bool denied;		/* listing them needs CAP_SYS_ADMIN */
 };
 
 static int add_job(const struct vmpkram_job *job, void *arg)
@@ -41,18 +41,16 @@ static int get_jobs(struct ctl *ctl, const struct vmpkram_status *st,
 	if (!(st->features & VMPKRAM_FEATURE_PREFAULT))
 		return 0;
 	ret = vmpkram_get_jobs(ctl->lib, add_job, jobs);
-	if (ret == -EPERM)
-		return 0;
-	if (ret < 0)
+	jobs->denied = ret == -EPERM;
+	if (ret < 0 && !jobs->denied)
 		return ctl_fail(ctl, "status: jobs", ret, NULL);
-	jobs->listed = true;
 	return 0;
 }
 
 struct pools {
 	struct vmpkram_pool *pool;
 	size_t n;
-	bool listed;		/* false: no permission, or no pools */
+	bool denied;		/* listing them needs CAP_SYS_ADMIN */
 };
 
 static int add_pool(const struct vmpkram_pool *pool, void *arg)
@@ -77,11 +75,9 @@ static int get_pools(struct ctl *ctl, const struct vmpkram_status *st,
 	if (!(st->features & VMPKRAM_FEATURE_POOL))
 		return 0;
 	ret = vmpkram_pool_list(ctl->lib, add_pool, pools);
-	if (ret == -EPERM)
-		return 0;
-	if (ret < 0)
+	pools->denied = ret == -EPERM;
+	if (ret < 0 && !pools->denied)
 		return ctl_fail(ctl, "status: pools", ret, NULL);
-	pools->listed = true;
 	return 0;
 }
 
@@ -95,7 +91,7 @@ static void print_pools(const struct vmpkram_status *st,
 		printf("  pools: none\n");
 		return;
 	}
-	printf("  pools: %u%s\n", st->nr_pools, pools->listed ? "" :
+	printf("  pools: %u%s\n", st->nr_pools, !pools->denied ? "" :
 	       " (list them as root: needs CAP_SYS_ADMIN)");
 	for (i = 0; i < pools->n; i++) {
 		ctl_pool_line(&pools->pool[i], true, text, sizeof(text));
@@ -103,13 +99,16 @@ static void print_pools(const struct vmpkram_status *st,
 	}
 }
 
+/* Pools an unprivileged caller may not list are null, not absent. */
 static void add_pools_json(struct json_object *obj, const struct pools *pools)
 {
 	struct json_object *arr;
 	size_t i;
 
-	if (!pools->listed)
+	if (pools->denied) {
+		json_object_object_add(obj, "pools", NULL);
 		return;
+	}
 	arr = json_object_new_array();
 	for (i = 0; i < pools->n; i++)
 		json_object_array_add(arr, ctl_pool_json(&pools->pool[i]));
@@ -123,7 +122,7 @@ static void print_jobs(const struct vmpkram_status *st,
 	size_t i;
 
 	printf("  jobs: %u running%s\n", st->nr_jobs,
-	       jobs->listed || !st->nr_jobs ? "" :
+	       !jobs->denied || !st->nr_jobs ? "" :
 	       " (list them as root: needs CAP_SYS_ADMIN)");
 	for (i = 0; i < jobs->n; i++) {
 		ctl_job_text(&jobs->job[i], text, sizeof(text));
@@ -136,8 +135,10 @@ static void add_jobs_json(struct json_object *obj, const struct jobs *jobs)
 	struct json_object *arr;
 	size_t i;
 
-	if (!jobs->listed)
+	if (jobs->denied) {
+		json_object_object_add(obj, "jobs", NULL);
 		return;
+	}
 	arr = json_object_new_array();
 	for (i = 0; i < jobs->n; i++)
 		json_object_array_add(arr, ctl_job_json(&jobs->job[i]));
@@ -176,11 +177,10 @@ static void print_not_loaded(struct ctl *ctl)
 	}
 	obj = json_object_new_object();
 	json_object_object_add(obj, "loaded", json_object_new_boolean(0));
-	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	ctl_json_print(obj);
 }
 
-int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-	       char **argv)
+CMD(status)
 {
 	struct vmpkram_status st = { .size = sizeof(st) };
 	struct jobs jobs = { 0 };
@@ -188,9 +188,8 @@ int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	struct json_object *obj;
 	int ret;
 
-	ret = ctl_no_args(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
+	(void)cmd;
+	(void)args;
 	ret = ctl_lib(ctl);
 	if (ret)
 		return ret;
@@ -222,7 +221,7 @@ int cmd_status(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	json_object_object_add(obj, "loaded", json_object_new_boolean(1));
 	add_pools_json(obj, &pools);
 	add_jobs_json(obj, &jobs);
-	ctl_json_print(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	ctl_json_print(obj);
 out:
 	free(pools.pool);
 	free(jobs.job);

@@ -7,21 +7,18 @@
 
 #include "vmpkramctl.h"
 
-int cmd_unload(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
-	       char **argv)
+CMD(unload)
 {
 	int ret;
 
-	ret = ctl_no_args(ctl, cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
+	(void)cmd;
+	(void)args;
 	ret = ctl_lib(ctl);
 	if (ret)
 		return ret;
 
 	ret = vmpkram_module_unload(ctl->lib);
 	if (ret)
-		return ctl_fail(ctl, "unload", ret,
-				ret == -EPERM ? "need CAP_SYS_MODULE" : NULL);
+		return ctl_fail(ctl, "unload", ret, NULL);
 	return ctl_print_loaded(ctl, false);
 }

@@ -19,22 +19,12 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
+#include "events.h"
 #include "netlink.h"
 #include "jobs.h"
 #include "pool.h"
 #include "private.h"
 #include "status.h"
-
-/*
- * The first struct vmpkram_event held the first struct vmpkram_status;
- * callers that know job events have room for the job too.
- */
-#define VMPKRAM_EVENT_SIZE_V1	(offsetof(struct vmpkram_event, status) + \
-				 VMPKRAM_STATUS_SIZE_V1)
-#define VMPKRAM_EVENT_SIZE_JOB	(offsetof(struct vmpkram_event, job) + \
-				 VMPKRAM_JOB_SIZE_V1)
-#define VMPKRAM_EVENT_SIZE_POOL	(offsetof(struct vmpkram_event, pool) + \
-				 sizeof(struct vmpkram_pool_ntf))
 
 struct vmpkram_events {
 	struct nl_sock *sk;
@@ -118,12 +108,26 @@ VMPKRAM_EXPORT int vmpkram_events_fd(struct vmpkram_ctx *ctx)
 	return nl_socket_get_fd(ctx->ev->sk);
 }
 
+/*
+ * The event's struct into the caller's @ev, which may be an older, shorter
+ * struct vmpkram_event: @src (@src_size bytes, size-first) goes to
+ * @offset, cut to what fits; nothing is written past ev->size.
+ */
+static int event_fill(struct vmpkram_event *ev, uint32_t type, size_t offset,
+		      const void *src, size_t src_size, size_t min)
+{
+	uint32_t size = ev->size;
+
+	memset(ev, 0, size);
+	ev->size = size;
+	ev->type = type;
+	return vmpkram_sized_copy_in(ev, size, offset, src, src_size, min) ?: 1;
+}
+
 static int status_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
 			struct vmpkram_event *ev)
 {
-	size_t room = ev->size - offsetof(struct vmpkram_event, status);
 	struct vmpkram_status st;
-	uint32_t size = ev->size;
 	char why[128];
 	int ret;
 
@@ -132,25 +136,20 @@ static int status_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
 	if (ret)
 		return vmpkram_fail(ctx, ret,
 				    "bad status event from the kernel: %s", why);
-
-	memset(ev, 0, size);
-	ev->size = size;
-	ev->type = VMPKRAM_EVENT_STATUS;
-	/* An older caller's status is the smaller one it was built with. */
-	ev->status.size = room < sizeof(st) ? room : sizeof(st);
-	return vmpkram_status_copy(&st, &ev->status) ?: 1;
+	return event_fill(ev, VMPKRAM_EVENT_STATUS,
+			  offsetof(struct vmpkram_event, status), &st,
+			  sizeof(st), VMPKRAM_STATUS_SIZE_V1);
 }
 
 static int job_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
 		     struct vmpkram_event *ev)
 {
 	struct vmpkram_job job;
-	uint32_t size = ev->size;
 	char why[128];
 	int ret;
 
 	/* A caller built before job events would not know the type. */
-	if (size < VMPKRAM_EVENT_SIZE_JOB) {
+	if (ev->size < VMPKRAM_EVENT_SIZE_JOB) {
 		dbg(ctx, "skipping a job event for an older caller\n");
 		return 0;
 	}
@@ -159,24 +158,20 @@ static int job_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
 	if (ret)
 		return vmpkram_fail(ctx, ret,
 				    "bad job event from the kernel: %s", why);
-
-	memset(ev, 0, size);
-	ev->size = size;
-	ev->type = VMPKRAM_EVENT_JOB;
-	ev->job = job;
-	return 1;
+	return event_fill(ev, VMPKRAM_EVENT_JOB,
+			  offsetof(struct vmpkram_event, job), &job,
+			  sizeof(job), VMPKRAM_JOB_SIZE_V1);
 }
 
 static int pool_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
 		      struct vmpkram_event *ev)
 {
 	struct vmpkram_pool_ntf ntf;
-	uint32_t size = ev->size;
 	char why[128];
 	int ret;
 
 	/* A caller built before pool events would not know the type. */
-	if (size < VMPKRAM_EVENT_SIZE_POOL) {
+	if (ev->size < VMPKRAM_EVENT_SIZE_POOL) {
 		dbg(ctx, "skipping a pool event for an older caller\n");
 		return 0;
 	}
@@ -184,21 +179,20 @@ static int pool_event(struct vmpkram_ctx *ctx, struct nlmsghdr *nlh,
 	if (ret)
 		return vmpkram_fail(ctx, ret,
 				    "bad pool event from the kernel: %s", why);
-
-	memset(ev, 0, size);
-	ev->size = size;
-	ev->type = VMPKRAM_EVENT_POOL;
-	ev->pool = ntf;
-	return 1;
+	ret = event_fill(ev, VMPKRAM_EVENT_POOL,
+			 offsetof(struct vmpkram_event, pool) +
+			 offsetof(struct vmpkram_pool_ntf, pool),
+			 &ntf.pool, sizeof(ntf.pool), VMPKRAM_POOL_SIZE_V1);
+	ev->pool.event = ntf.event;
+	return ret;
 }
 
-/* 1 when an event was stored in @ev, 0 for a message to skip, or -errno. */
-static int event_from_msg(struct vmpkram_ctx *ctx, struct vmpkram_events *e,
-			  struct nlmsghdr *nlh, struct vmpkram_event *ev)
+int vmpkram_event_from_msg(struct vmpkram_ctx *ctx, int family,
+			   struct nlmsghdr *nlh, struct vmpkram_event *ev)
 {
 	unsigned int cmd;
 
-	if (nlh->nlmsg_type != e->family) {
+	if (nlh->nlmsg_type != family) {
 		dbg(ctx, "skipping message type %u\n", nlh->nlmsg_type);
 		return 0;
 	}
@@ -328,7 +322,7 @@ VMPKRAM_EXPORT int vmpkram_events_next(struct vmpkram_ctx *ctx,
 
 	for (;;) {
 		while ((nlh = next_msg(e))) {
-			ret = event_from_msg(ctx, e, nlh, ev);
+			ret = vmpkram_event_from_msg(ctx, e->family, nlh, ev);
 			if (ret)
 				return ret;
 		}

@@ -8,12 +8,11 @@
 
 #include <stddef.h>
 
+#include "abi.h"
 #include "libvmpkram.h"
 
 struct nlattr;
 struct nlmsghdr;
-
-#define VMPKRAM_JOB_SIZE_V1	sizeof(struct vmpkram_job)
 
 /* Largest errno a job may report (the kernel's MAX_ERRNO). */
 #define VMPKRAM_JOB_ERRNO_MAX	4095

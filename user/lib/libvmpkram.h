@@ -54,7 +54,9 @@ int vmpkram_prefault(struct vmpkram_ctx *ctx, struct vmpkram_prefault *req);
 
 /*
  * Generic netlink.  Size-first structs: set .size to sizeof() as you know
- * it; the library fills what it knows and zeroes the rest.
+ * it; the library fills what it knows and zeroes the rest, and never
+ * writes past .size.  Members are only ever appended (see ABI in
+ * libvmpkram(3)).
  */
 struct vmpkram_status {
 	uint32_t size;
@@ -152,7 +154,9 @@ struct vmpkram_pool {
 	 * a longer text from the module is cut to fit */
 	char state_reason[256];
 	/* bytes withdrawn for good after memory failures, counted in
-	 * @used (0 from a module that does not report them) */
+	 * @used (0 from a module that does not report them); appended
+	 * after LIBVMPKRAM_3 was released: an older program's struct ends
+	 * before it */
 	uint64_t bad;
 	/* layout version of the pool's metadata when it is ready or
 	 * sealed (LIBVMPKRAM_4; 0 from a module that does not report it) */
@@ -333,9 +337,11 @@ struct vmpkram_pool_ntf {
 };
 
 /*
- * Job events reach only callers whose .size covers @job (built against
- * LIBVMPKRAM_2 or later), pool events only those whose .size covers @pool
- * (LIBVMPKRAM_3); older callers never see the types they do not know.
+ * Job events reach only callers built against LIBVMPKRAM_2 or later, pool
+ * events only those built against LIBVMPKRAM_3 or later (the .size of
+ * their struct vmpkram_event tells); older callers never see the types
+ * they do not know.  The struct of the event is cut to the caller's
+ * struct vmpkram_event: its .size says how much of it arrived.
  */
 struct vmpkram_event {
 	uint32_t size;

@@ -129,10 +129,133 @@ static int load_error(struct vmpkram_ctx *ctx, int ret)
 	}
 }
 
+/* Parameter names equal as the kernel compares them: '-' is '_'. */
+static int param_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i;
+
+	if (alen != blen)
+		return 0;
+	for (i = 0; i < alen; i++)
+		if ((a[i] == '-' ? '_' : a[i]) != (b[i] == '-' ? '_' : b[i]))
+			return 0;
+	return 1;
+}
+
+static int known_param(const char *name, size_t len,
+		       const char *const *known, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (param_eq(name, len, known[i], strlen(known[i])))
+			return 1;
+	return 0;
+}
+
+int vmpkram_params_check(const char *options, const char *const *known,
+			 size_t n, char *bad, size_t bad_size)
+{
+	const char *p = options ? options : "", *name;
+	size_t len;
+	int quoted;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			return 0;
+		name = p;
+		len = strcspn(p, "= \t\n");
+		if (!known_param(name, len, known, n)) {
+			snprintf(bad, bad_size, "%.*s", (int)len, name);
+			return -EINVAL;
+		}
+		/* Skip the value: up to a space outside double quotes. */
+		for (quoted = 0; *p && (quoted || !strchr(" \t\n", *p)); p++)
+			quoted ^= *p == '"';
+	}
+}
+
+static void free_names(char **names, size_t n)
+{
+	while (n)
+		free(names[--n]);
+	free(names);
+}
+
+/* The names of @mod's parameters ("parm" entries of its modinfo). */
+static int module_params(struct vmpkram_ctx *ctx, struct kmod_module *mod,
+			 char ***names, size_t *n)
+{
+	struct kmod_list *list = NULL, *l;
+	const char *value;
+	char **v;
+	int ret;
+
+	*names = NULL;
+	*n = 0;
+	ret = kmod_module_get_info(mod, &list);
+	if (ret < 0)
+		return vmpkram_fail(ctx, ret,
+				    "cannot read the parameters of module %s: %s",
+				    MODULE_NAME, strerror(-ret));
+	ret = 0;
+	kmod_list_foreach(l, list) {
+		if (strcmp(kmod_module_info_get_key(l), "parm"))
+			continue;
+		value = kmod_module_info_get_value(l);
+		v = realloc(*names, (*n + 1) * sizeof(**names));
+		if (v) {
+			*names = v;
+			v[*n] = strndup(value, strcspn(value, ":"));
+		}
+		if (!v || !v[*n]) {
+			ret = vmpkram_fail(ctx, -ENOMEM, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	kmod_module_info_free_list(list);
+	if (ret) {
+		free_names(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+/* Every name in @options must be a parameter of the module file. */
+static int check_params(struct vmpkram_ctx *ctx, struct kmod_module *mod,
+			const char *options)
+{
+	char **names, bad[64], list[256] = "";
+	size_t n, i;
+	int ret;
+
+	if (!options || !options[0])
+		return 0;
+	ret = module_params(ctx, mod, &names, &n);
+	if (ret)
+		return ret;
+	ret = vmpkram_params_check(options, (const char *const *)names, n,
+				   bad, sizeof(bad));
+	for (i = 0; ret && i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? ", " : "", names[i]);
+	free_names(names, n);
+	if (ret)
+		return vmpkram_fail(ctx, ret,
+				    "module %s has no parameter %s (it has: %s)",
+				    MODULE_NAME, bad, n ? list : "none");
+	return 0;
+}
+
 /*
  * Loads the module with @options ("param=value ..." or NULL) on top of any
  * modprobe.d options.  An already loaded module is -EEXIST rather than
- * success: the options would silently not apply.
+ * success: the options would silently not apply; and so is a parameter
+ * the module does not have, which the kernel would ignore with a warning.
  */
 VMPKRAM_EXPORT int vmpkram_module_load(struct vmpkram_ctx *ctx,
 				       const char *options)
@@ -145,17 +268,62 @@ VMPKRAM_EXPORT int vmpkram_module_load(struct vmpkram_ctx *ctx,
 	if (ret)
 		return ret;
 
-	if (!kmod_module_get_path(mod))
+	if (!kmod_module_get_path(mod)) {
 		ret = -ENOENT;
-	else
+	} else {
+		ret = check_params(ctx, mod, options);
+		if (ret) {
+			module_close(kctx, mod);
+			return ret;
+		}
 		ret = kmod_module_probe_insert_module(mod,
 						      KMOD_PROBE_FAIL_ON_LOADED,
 						      options, NULL, NULL, NULL);
+	}
 	module_close(kctx, mod);
 	if (ret < 0)
 		return load_error(ctx, ret);
 	info(ctx, "module %s loaded\n", MODULE_NAME);
 	return 0;
+}
+
+int vmpkram_fs_mounts(FILE *mounts, char *buf, size_t size)
+{
+	char *line = NULL, dir[256], type[64];
+	size_t len = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	while (getline(&line, &len, mounts) > 0) {
+		/* "none /run/vmpkram vmpkramfs rw,... 0 0" */
+		if (sscanf(line, "%*s %255s %63s", dir, type) != 2 ||
+		    strcmp(type, "vmpkramfs"))
+			continue;
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+			 n ? ", " : "", dir);
+		n++;
+	}
+	free(line);
+	return n;
+}
+
+/* What holds the module: the vmpkramfs mounts, else /dev/vmpkram. */
+static int busy_error(struct vmpkram_ctx *ctx)
+{
+	char where[256] = "";
+	FILE *f = fopen("/proc/mounts", "re");
+	int n = f ? vmpkram_fs_mounts(f, where, sizeof(where)) : 0;
+
+	if (f)
+		fclose(f);
+	if (n)
+		return vmpkram_fail(ctx, -EBUSY,
+			"module %s is in use: vmpkramfs is mounted on %s (unmount %s, and close programs that hold /dev/%s open)",
+			MODULE_NAME, where, n == 1 ? "it" : "them",
+			VMPKRAM_DEVICE_NAME);
+	return vmpkram_fail(ctx, -EBUSY,
+		"module %s is in use: close programs that hold /dev/%s open (a mounted vmpkramfs holds it too)",
+		MODULE_NAME, VMPKRAM_DEVICE_NAME);
 }
 
 VMPKRAM_EXPORT int vmpkram_module_unload(struct vmpkram_ctx *ctx)
@@ -187,9 +355,7 @@ VMPKRAM_EXPORT int vmpkram_module_unload(struct vmpkram_ctx *ctx)
 
 	/* libkmod removes with O_NONBLOCK: a busy module is EWOULDBLOCK. */
 	if (ret == -EWOULDBLOCK || ret == -EBUSY)
-		return vmpkram_fail(ctx, -EBUSY,
-			"module %s is in use: close programs that hold /dev/%s open",
-			MODULE_NAME, VMPKRAM_DEVICE_NAME);
+		return busy_error(ctx);
 	if (ret == -EPERM)
 		return vmpkram_fail(ctx, ret,
 				    "unloading modules needs CAP_SYS_MODULE");

@@ -8,13 +8,11 @@
 
 #include <stddef.h>
 
+#include "abi.h"
 #include "libvmpkram.h"
 
 struct nlattr;
 struct nlmsghdr;
-
-/* LIBVMPKRAM_3's struct ended with @bad. */
-#define VMPKRAM_POOL_SIZE_V1	offsetof(struct vmpkram_pool, layout)
 
 /* 1 when @name is 1..VMPKRAM_POOL_NAME_MAX characters of [A-Za-z0-9_-]. */
 int vmpkram_pool_name_ok(const char *name);

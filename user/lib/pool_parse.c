@@ -264,14 +264,6 @@ int vmpkram_pool_ntf_from_msg(struct nlmsghdr *nlh,
 int vmpkram_pool_copy(const struct vmpkram_pool *src,
 		      struct vmpkram_pool *dst)
 {
-	uint32_t size = dst->size;
-	size_t n = size < sizeof(*src) ? size : sizeof(*src);
-
-	if (size < VMPKRAM_POOL_SIZE_V1)
-		return -EINVAL;
-	if (size > sizeof(*src))
-		memset((char *)dst + sizeof(*src), 0, size - sizeof(*src));
-	memcpy(dst, src, n);
-	dst->size = size;
-	return 0;
+	return vmpkram_sized_copy(dst, src, sizeof(*src),
+				  VMPKRAM_POOL_SIZE_V1);
 }

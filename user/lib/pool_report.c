@@ -22,8 +22,6 @@
 #include "private.h"
 #include "status.h"
 
-#define REPORT_SIZE_V1	sizeof(struct vmpkram_pool_report)
-
 /* An optional string attribute, cut to fit @size; "" when absent. */
 static int opt_text(struct nlattr **tb, int type, char *buf, size_t size,
 		    char *why, size_t why_size)
@@ -281,17 +279,16 @@ static int report_request(struct vmpkram_ctx *ctx, uint8_t cmd,
 	struct report_reply r = { .cmd = cmd };
 	const char *hint;
 	struct nl_msg *msg;
-	uint32_t size;
 	int ret;
 
 	if (!name || !vmpkram_pool_name_ok(name))
 		return vmpkram_fail(ctx, -EINVAL,
 			"pool %s: invalid pool name \"%s\" (1 to %d characters of A-Z a-z 0-9 _ -)",
 			what, name ? name : "(null)", VMPKRAM_POOL_NAME_MAX);
-	if (out && out->size < REPORT_SIZE_V1)
+	if (out && out->size < VMPKRAM_POOL_REPORT_SIZE_V1)
 		return vmpkram_fail(ctx, -EINVAL,
 				    "pool %s: struct vmpkram_pool_report size %u below %zu",
-				    what, out->size, REPORT_SIZE_V1);
+				    what, out->size, VMPKRAM_POOL_REPORT_SIZE_V1);
 	r.rep = malloc(sizeof(*r.rep));
 	if (!r.rep)
 		return vmpkram_fail(ctx, -ENOMEM, "out of memory");
@@ -312,14 +309,9 @@ static int report_request(struct vmpkram_ctx *ctx, uint8_t cmd,
 		ret = vmpkram_fail(ctx, -EBADMSG,
 				   "pool %s: the kernel replied without the report",
 				   what);
-	if (!ret && out) {
-		size = out->size;
-		memcpy(out, r.rep, sizeof(*r.rep));
-		if (size > sizeof(*r.rep))
-			memset((char *)out + sizeof(*r.rep), 0,
-			       size - sizeof(*r.rep));
-		out->size = size;
-	}
+	if (!ret && out)
+		vmpkram_sized_copy(out, r.rep, sizeof(*r.rep),
+				   VMPKRAM_POOL_REPORT_SIZE_V1);
 out:
 	free(r.rep);
 	return ret;

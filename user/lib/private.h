@@ -6,6 +6,7 @@
 #ifndef _LIBVMPKRAM_PRIVATE_H_
 #define _LIBVMPKRAM_PRIVATE_H_
 
+#include <stdio.h>
 #include <syslog.h>
 
 #include "libvmpkram.h"
@@ -58,5 +59,20 @@ void vmpkram_events_close(struct vmpkram_ctx *ctx);	/* events.c */
 
 /* module.c: 1 if the initstate file at @path says "live", else 0/-errno */
 int vmpkram_initstate_live(const char *path);
+
+/*
+ * module.c: the mount points of vmpkramfs in @mounts (a /proc/mounts),
+ * comma-separated in @buf (cut to fit).  Returns how many there are.
+ */
+int vmpkram_fs_mounts(FILE *mounts, char *buf, size_t size);
+
+/*
+ * module.c: whether every parameter of @options ("name=value ...", values
+ * possibly in double quotes, NULL or "" for none) is one of the @n names
+ * in @known, '-' and '_' alike as the kernel compares them.  0, or
+ * -EINVAL with the first unknown name in @bad.
+ */
+int vmpkram_params_check(const char *options, const char *const *known,
+			 size_t n, char *bad, size_t bad_size);
 
 #endif /* _LIBVMPKRAM_PRIVATE_H_ */

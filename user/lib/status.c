@@ -196,17 +196,8 @@ int vmpkram_status_from_msg(struct nlmsghdr *nlh, unsigned int cmd,
 int vmpkram_status_copy(const struct vmpkram_status *src,
 			struct vmpkram_status *dst)
 {
-	uint32_t size = dst->size;
-	size_t n = size < sizeof(*src) ? size : sizeof(*src);
-
-	if (size < VMPKRAM_STATUS_SIZE_V1)
-		return -EINVAL;
-	if (size > sizeof(*src))
-		memset((char *)dst + sizeof(*src), 0, size - sizeof(*src));
-	/* An older caller's struct ends before the newer fields. */
-	memcpy(dst, src, n);
-	dst->size = size;
-	return 0;
+	return vmpkram_sized_copy(dst, src, sizeof(*src),
+				  VMPKRAM_STATUS_SIZE_V1);
 }
 
 static int status_reply(struct vmpkram_ctx *ctx, struct nl_msg *msg,

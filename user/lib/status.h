@@ -9,13 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi.h"
 #include "libvmpkram.h"
 
 struct nlattr;
 struct nlmsghdr;
-
-/* The first released struct vmpkram_status is the smallest accepted. */
-#define VMPKRAM_STATUS_SIZE_V1	offsetof(struct vmpkram_status, nr_jobs)
 
 /*
  * Helpers of the strict attribute parsers (status.c, jobs.c).  Each

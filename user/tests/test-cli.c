@@ -16,6 +16,7 @@
 
 #include <json.h>
 
+#include "image.h"
 #include "tap.h"
 
 #define MAX_ARGS	32
@@ -41,6 +42,8 @@ static void child(int out, int err, const char *const args[])
 		argv[n++] = args[i];
 	argv[n] = NULL;
 
+	/* Nobody at a terminal: commands must not wait for an answer. */
+	freopen("/dev/null", "r", stdin);
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
 	/* Debug logging shows any library use in stderr. */
@@ -142,7 +145,7 @@ static void test_global(void)
 	       "--help lists every command");
 	expect("-h", 0, "Usage: vmpkramctl", NULL,
 	       (const char *[]){ "-h", NULL });
-	expect("--version", 0, "vmpkramctl 0.1.0", NULL,
+	expect("--version", 0, "vmpkramctl " VMPKRAM_VERSION " (API", NULL,
 	       (const char *[]){ "--version", NULL });
 	expect("-V", 0, "vmpkramctl ", NULL, (const char *[]){ "-V", NULL });
 	expect_usage("no arguments", "Usage:", (const char *[]){ NULL });
@@ -187,6 +190,49 @@ static void test_command_help(void)
 	       "pool --help shows each subcommand's arguments");
 }
 
+/*
+ * One parser for every command: --help and the global options anywhere
+ * on its command line, options and arguments in any order, "--" ends the
+ * options.
+ */
+static void test_option_order(void)
+{
+	static const char *const helps[][6] = {
+		{ "pool", "status", "vm", "--help" },
+		{ "pool", "format", "vm", "-h" },
+		{ "pool", "attach", "vm", "4M@0", "--help" },
+		{ "ls", "vm", "--extents", "--help" },
+		{ "set", "max-workers", "4", "--help" },
+		{ "load", "max_workers=4", "--help" },
+		{ "kexec", "load", "--kernel", "/x", "--help" },
+		{ "monitor", "--count", "1", "--json", "--help" },
+		{ "prefault", "--file", "/x", "--help" },
+		{ "status", "--help" },
+	};
+	char name[96], want[64];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		snprintf(name, sizeof(name), "%s", helps[i][0]);
+		for (j = 1; helps[i][j]; j++)
+			snprintf(name + strlen(name), sizeof(name) - strlen(name),
+				 " %s", helps[i][j]);
+		snprintf(want, sizeof(want), "Usage: vmpkramctl [--json] %s",
+			 helps[i][0]);
+		expect(name, 0, want, NULL, (const char *const *)helps[i]);
+	}
+	expect("status --version", 0, "vmpkramctl " VMPKRAM_VERSION, NULL,
+	       (const char *[]){ "status", "--version", NULL });
+	expect_usage("an unknown option before a subcommand",
+		     "unknown option '--bogus' (options go after the subcommand)",
+		     (const char *[]){ "pool", "--bogus", "status", NULL });
+	expect_usage("-- ends the options", "invalid pool name '--ext.ents'",
+		     (const char *[]){ "ls", "--", "--ext.ents", NULL });
+	expect_usage("an option after the arguments is still checked",
+		     "unknown option '--all'",
+		     (const char *[]){ "ls", "vm", "--all", NULL });
+}
+
 static void test_pool_args(void)
 {
 	expect_usage("pool without a subcommand", "no subcommand",
@@ -199,6 +245,11 @@ static void test_pool_args(void)
 		     (const char *[]){ "pool", "status", "a", "b", NULL });
 	expect_usage("pool format without a name", "no pool name",
 		     (const char *[]){ "pool", "format", "--yes", NULL });
+	expect_usage("pool format without --yes and nobody to ask",
+		     "pass --yes",
+		     (const char *[]){ "pool", "format", "small", NULL });
+	expect("--json pool format without --yes", 2, "pass --yes", NULL,
+	       (const char *[]){ "--json", "pool", "format", "small", NULL });
 	expect_usage("pool format unknown option", "unknown option '--force'",
 		     (const char *[]){ "pool", "format", "a", "--force", NULL });
 	expect_usage("pool detach without a name", "no pool name",
@@ -311,7 +362,7 @@ static void test_bad_args(void)
 {
 	expect_usage("set max-workers abc", "'abc' is not a decimal number",
 		     (const char *[]){ "set", "max-workers", "abc", NULL });
-	expect_usage("set max-workers -1", "'-1' is not a decimal number",
+	expect_usage("set max-workers -1", "'-1' (no value may be negative)",
 		     (const char *[]){ "set", "max-workers", "-1", NULL });
 	expect_usage("set max-workers 99999999999",
 		     "'99999999999' is out of range",
@@ -379,34 +430,6 @@ static void test_json_error(void)
 	json_object_put(obj);
 }
 
-/* A bzImage setup header whose kernel is release @release. */
-static int write_image(const char *path, const char *release,
-		       unsigned int cmdline_size)
-{
-	unsigned char img[8192] = { 0 };
-	FILE *f;
-	int ok;
-
-	img[0x1f1] = 15;
-	img[0x1fe] = 0x55;
-	img[0x1ff] = 0xaa;
-	memcpy(img + 0x202, "HdrS", 4);
-	img[0x206] = 0x0f;
-	img[0x207] = 0x02;
-	img[0x20e] = 0x00;		/* version string at 0x1000 */
-	img[0x20f] = 0x0e;
-	img[0x211] = 0x01;
-	img[0x236] = 0x7f;
-	img[0x238] = cmdline_size & 0xff;
-	img[0x239] = cmdline_size >> 8;
-	snprintf((char *)img + 0x1000, 128, "%s (test) #1", release);
-	f = fopen(path, "w");
-	if (!f)
-		return 0;
-	ok = fwrite(img, sizeof(img), 1, f) == 1;
-	return !fclose(f) && ok;
-}
-
 /*
  * kexec load refusals that come before anything changes: a refusal here
  * must never reach the seal or kexec_file_load, whoever runs the tests.
@@ -437,20 +460,21 @@ static void test_kexec_refusals(void)
 	expect("kexec load of a directory", 1, NULL, "not a regular file",
 	       (const char *[]){ "kexec", "load", "--kernel", dir, NULL });
 	expect("kexec load of a file that is no kernel", 1, NULL,
-	       "Exec format error (too short to be a kernel image)",
+	       "/text: too short to be a kernel image\n",
 	       (const char *[]){ "kexec", "load", "--kernel", text, NULL });
 	expect("kexec load of a kernel without module", 1, NULL,
-	       "kernel 0.0.0-vmpkram-test: No such file or directory (--force loads it anyway)",
+	       "kexec load: kernel 0.0.0-vmpkram-test: no /lib/modules/0.0.0-vmpkram-test for kernel 0.0.0-vmpkram-test",
 	       (const char *[]){ "kexec", "load", "--kernel", img, NULL });
 	tap_ok(strstr(r.err, "make dkms-install") &&
-	       strstr(r.err, "make install KVER=0.0.0-vmpkram-test"),
-	       "... says how to install the module");
+	       strstr(r.err, "make install KVER=0.0.0-vmpkram-test") &&
+	       strstr(r.err, "; --force loads it anyway\n"),
+	       "... says how to install the module, and about --force");
 	expect("kexec load --force, command line too long", 1, NULL,
 	       "kernel 0.0.0-vmpkram-test takes at most 9",
 	       (const char *[]){ "kexec", "load", "--kernel", tiny, "--force",
 				 "--command-line", "root=/dev/vda console=ttyS0",
 				 NULL });
-	tap_ok(strstr(r.err, "warning: loading anyway (--force)") != NULL,
+	tap_ok(strstr(r.err, "; loading anyway (--force)") != NULL,
 	       "... after warning that --force skips the module");
 	expect("kexec load --append with an open quote", 1, NULL,
 	       "a double quote is not closed",
@@ -486,6 +510,20 @@ static void test_not_loaded(void)
 	       "--json status: {\"loaded\": false} only");
 	json_object_put(obj);
 
+	/* The global --json after the command, and between group and sub. */
+	expect("status --json", 0, NULL, NULL,
+	       (const char *[]){ "status", "--json", NULL });
+	obj = json_out("status --json");
+	tap_ok(obj && json_object_object_get_ex(obj, "loaded", &v),
+	       "status --json: the same object");
+	json_object_put(obj);
+	expect("pool --json status", 1, NULL, NULL,
+	       (const char *[]){ "pool", "--json", "status", NULL });
+	obj = json_out("pool --json status");
+	tap_ok(obj && json_object_object_get_ex(obj, "error", &v),
+	       "pool --json status: a JSON error");
+	json_object_put(obj);
+
 	expect("pool status without the module", 1, NULL,
 	       "the vmpkram module is not loaded",
 	       (const char *[]){ "pool", "status", NULL });
@@ -500,6 +538,14 @@ static void test_not_loaded(void)
 		       json_object_get_int(v) == ENODEV,
 		       "--json pool seal: error.errno is ENODEV");
 	json_object_put(obj);
+
+	/* Only load loads the module: set and monitor check sysfs first. */
+	expect("set without the module", 1, NULL,
+	       "set max-workers: the vmpkram module is not loaded",
+	       (const char *[]){ "set", "max-workers", "2", NULL });
+	expect("monitor without the module", 1, NULL,
+	       "monitor: the vmpkram module is not loaded",
+	       (const char *[]){ "monitor", "--timeout", "1", NULL });
 
 	/* unload checks sysfs first: no libkmod call, nothing removed. */
 	expect("unload without the module", 1, NULL, "not loaded",
@@ -528,6 +574,7 @@ int main(int argc, char **argv)
 
 	test_global();
 	test_command_help();
+	test_option_order();
 	test_bad_args();
 	test_json_error();
 	test_prefault_file();

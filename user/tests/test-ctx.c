@@ -160,6 +160,58 @@ static void test_initstate(void)
 	vmpkram_unref(ctx);
 }
 
+/* What the unload hint names: every vmpkramfs mount, nothing else. */
+static void test_mounts(void)
+{
+	static char mounts[] =
+		"proc /proc proc rw 0 0\n"
+		"none /run/vmpkram vmpkramfs rw,pool=vm 0 0\n"
+		"tmpfs /tmp tmpfs rw 0 0\n"
+		"none /mnt/b vmpkramfs rw,pool=b 0 0\n";
+	char buf[256];
+	FILE *f = fmemopen(mounts, strlen(mounts), "r");
+
+	if (!tap_ok(f != NULL, "mounts: fmemopen"))
+		return;
+	tap_ok(vmpkram_fs_mounts(f, buf, sizeof(buf)) == 2 &&
+	       !strcmp(buf, "/run/vmpkram, /mnt/b"),
+	       "mounts: the two vmpkramfs mount points (%s)", buf);
+	fclose(f);
+	f = fmemopen(mounts, 24, "r");
+	tap_ok(f && vmpkram_fs_mounts(f, buf, sizeof(buf)) == 0 && !buf[0],
+	       "mounts: none");
+	if (f)
+		fclose(f);
+}
+
+/* Load options against the module's parameter names. */
+static void test_params(void)
+{
+	static const char *const known[] = { "max_workers", "pool" };
+	char bad[64];
+
+	tap_ok(!vmpkram_params_check(NULL, known, 2, bad, sizeof(bad)) &&
+	       !vmpkram_params_check("", known, 2, bad, sizeof(bad)),
+	       "params: no options");
+	tap_ok(!vmpkram_params_check("max_workers=4", known, 2, bad,
+				     sizeof(bad)),
+	       "params: max_workers=4");
+	tap_ok(!vmpkram_params_check("max-workers=4 pool=vm:4M@0x40000000",
+				     known, 2, bad, sizeof(bad)),
+	       "params: dashes are underscores, two of them");
+	tap_ok(vmpkram_params_check("max_worker=4", known, 2, bad,
+				    sizeof(bad)) == -EINVAL &&
+	       !strcmp(bad, "max_worker"),
+	       "params: max_worker=4 is -EINVAL, naming it");
+	tap_ok(vmpkram_params_check("pool=\"a b=c\" bogus=1", known, 2, bad,
+				    sizeof(bad)) == -EINVAL &&
+	       !strcmp(bad, "bogus"),
+	       "params: a quoted value with a space and '=' is one value");
+	tap_ok(vmpkram_params_check("max_workers=4", known, 0, bad,
+				    sizeof(bad)) == -EINVAL,
+	       "params: a module without parameters takes none");
+}
+
 int main(void)
 {
 	test_refcount();
@@ -171,5 +223,7 @@ int main(void)
 	test_log_fn();
 	test_errors();
 	test_initstate();
+	test_params();
+	test_mounts();
 	return tap_exit();
 }

@@ -57,8 +57,13 @@
 #include <linux/ioctl.h>
 #include <linux/const.h>
 
-/* Bumped when a call, a struct field or an attribute is added. */
-#define VMPKRAM_API_VERSION	3
+/*
+ * Bumped when a call, a struct field or an attribute is added, or when a
+ * documented behaviour changes.  3: VMPKRAM_PREFAULT_F_MEM_FD; a pid other
+ * than the caller's own is EPERM, whatever the caller's capabilities.
+ * 4: VMPKRAM_A_POOL_LAYOUT, VMPKRAM_CMD_POOL_CHECK, VMPKRAM_CMD_POOL_REPAIR.
+ */
+#define VMPKRAM_API_VERSION	4
 
 #define VMPKRAM_DEVICE_NAME	"vmpkram"	/* /dev/vmpkram */
 
@@ -123,7 +128,10 @@
  * writing it takes a block again, so a write fault on it is SIGBUS when
  * the pool is full or sealed, where write() is ENOSPC or EROFS.  Every
  * byte a file gets reads as zero until written: freed blocks are scrubbed
- * before reuse.
+ * before reuse, and after any size change the bytes past the end of file
+ * in its last block read zero, through mappings too.
+ * O_DIRECT is accepted (there is no page cache); splice, sendfile and
+ * copy_file_range() copy through read() and write().
  *
  * Errors, besides what any filesystem returns:
  *  mount:  EINVAL  no or bad pool= option, unknown option
@@ -143,6 +151,8 @@
  *               RENAME_NOREPLACE
  *  EOPNOTSUPP   fallocate modes other than 0, FALLOC_FL_KEEP_SIZE inside
  *               the file and FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+ *  EIO          read() or write() of a poisoned page (known, or a machine
+ *               check during the copy); what came before it is returned
  */
 
 /* ------------------------------------------------------------------ */
@@ -188,8 +198,11 @@ struct vmpkram_api {
 /* struct vmpkram_prefault.flags */
 #define VMPKRAM_PREFAULT_F_READ	_BITUL(0) /* populate for read only */
 #define VMPKRAM_PREFAULT_F_ZERO	_BITUL(1) /* populate for write and zero */
+/* The target is the process of mem_fd, a descriptor of /proc/PID/mem (API 3) */
+#define VMPKRAM_PREFAULT_F_MEM_FD	_BITUL(2)
 #define VMPKRAM_PREFAULT_F_ALL	(VMPKRAM_PREFAULT_F_READ | \
-				 VMPKRAM_PREFAULT_F_ZERO)
+				 VMPKRAM_PREFAULT_F_ZERO | \
+				 VMPKRAM_PREFAULT_F_MEM_FD)
 
 /**
  * struct vmpkram_prefault - VMPKRAM_IOC_PREFAULT argument
@@ -197,18 +210,27 @@ struct vmpkram_api {
  * @flags: in, VMPKRAM_PREFAULT_F_*; READ and ZERO exclude each other
  * @addr: in, start of the range, page aligned
  * @len: in, length of the range, page aligned, not 0
- * @pid: in, process whose memory to populate, 0 for the caller's own.
- *       A pid other than 0 or the caller's own needs CAP_SYS_PTRACE.
+ * @pid: in, 0 or the caller's own thread group id: the caller's memory.
+ *       With VMPKRAM_PREFAULT_F_MEM_FD, 0 or the thread group id of the
+ *       process mem_fd belongs to (a check, and what job dumps and
+ *       events show as its target; 0 shows 0 there).  Another pid
+ *       without F_MEM_FD is EPERM (see below).
  * @threads: in, workers for this call including the calling thread:
  *           0 = the module's max_workers; larger values are capped at
- *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL.
+ *           max_workers; above VMPKRAM_WORKERS_LIMIT is EINVAL.  Kernel
+ *           workers run outside the caller's CPU cgroup, so a caller
+ *           without CAP_SYS_RESOURCE gets 1: all the work is done in
+ *           its own thread.
  *           out, the workers the job used (never more than the range
  *           has chunks); written back on failure too
  * @done: out, bytes populated (and zeroed) by this call; written back
  *        on failure too.  Chunks are processed in parallel, so after a
  *        failure the populated bytes need not be a prefix of the range.
  * @job_id: out, the job's id in netlink job dumps and events
- * @__reserved: in, must be 0
+ * @mem_fd: in, with VMPKRAM_PREFAULT_F_MEM_FD a descriptor of
+ *          /proc/PID/mem (or /proc/PID/task/TID/mem) of the process to
+ *          act on, open for writing (for reading with F_READ); must be 0
+ *          without the flag (it was __reserved before API 3)
  *
  * Populates the page tables of [addr, addr + len) like
  * madvise(MADV_POPULATE_WRITE) (MADV_POPULATE_READ with
@@ -216,7 +238,32 @@ struct vmpkram_api {
  * take chunks from a shared cursor.  Chunks never split a huge page of
  * the mapping (THP 2 MiB, hugetlb 2 MiB or 1 GiB).  Contents are never
  * changed, except with VMPKRAM_PREFAULT_F_ZERO: afterwards every byte of
- * the range reads as zero (anonymous, shmem/memfd and hugetlbfs memory).
+ * the range reads as zero, in any mapping a write populate accepts.
+ * Zeroing writes the way process_vm_writev() does: each page is pinned
+ * (FOLL_PIN) while it is cleared and marked dirty when it is released, so
+ * on a shared mapping of a file on a disk filesystem the zeroes reach the
+ * file at its next writeback, exactly as if the process had written them.
+ *
+ * Memory the call allocates (page tables, the job) is charged to the
+ * caller's memory cgroup, pages faulted in to the target's, whichever
+ * thread does the work.
+ *
+ * Another process: its /proc/PID/mem, opened by the caller (or by anyone
+ * who hands the descriptor over), is the permission.  Opening it runs the
+ * kernel's own check, ptrace_may_access(PTRACE_MODE_ATTACH): the uid and
+ * dumpable rules, CAP_SYS_PTRACE in the target's user namespace, and the
+ * LSMs (Yama's kernel.yama.ptrace_scope, SELinux, AppArmor), which the
+ * module cannot call itself (neither ptrace_may_access() nor mm_access()
+ * is exported to modules).  It is the check process_vm_writev() makes
+ * with the opener's credentials at open time, except that it compares the
+ * fs uid/gid and the effective capabilities (PTRACE_MODE_FSCREDS) where
+ * process_vm_writev() compares the real ones; they differ only for a
+ * caller whose fs or effective ids differ from its real ones.  The call
+ * then does nothing that pread()/pwrite() on the same descriptor could
+ * not (those even write read-only mappings, FOLL_FORCE; this never
+ * does).  A process that exec'd since the open is gone: ESRCH.  A bare
+ * pid is not enough: up to API 2 a pid with CAP_SYS_PTRACE was, which
+ * bypassed the LSMs and refused a container's root its own processes.
  *
  * The mmap lock of the target is taken for read, one chunk at a time, so
  * munmap() and mprotect() are never starved; a concurrent munmap makes
@@ -226,7 +273,8 @@ struct vmpkram_api {
  * Errors (besides the common contract), as madvise(MADV_POPULATE_*)
  * reports the same situations:
  *  EINVAL     addr or len not page aligned, len 0, READ|ZERO, threads
- *             above VMPKRAM_WORKERS_LIMIT; or a mapping in the range is
+ *             above VMPKRAM_WORKERS_LIMIT, mem_fd not 0 without
+ *             F_MEM_FD; or a mapping in the range is
  *             incompatible (VM_IO, VM_PFNMAP) or lacks the permission
  *             (PROT_NONE; not writable for a write/zero populate)
  *  EOVERFLOW  addr + len wraps around
@@ -234,11 +282,16 @@ struct vmpkram_api {
  *  EFAULT     a fault would raise SIGBUS or SIGSEGV (e.g. beyond the end
  *             of a file, an exhausted hugetlb pool)
  *  EHWPOISON  a page in the range is poisoned
- *  EINTR      the caller got a fatal signal; workers stop at their next
- *             chunk and the call returns promptly
- *  ESRCH      pid names no process, or it exited during the call
- *  EPERM      pid names another process and the caller lacks
- *             CAP_SYS_PTRACE
+ *  EINTR      the caller got a fatal signal; the call returns at once,
+ *             workers stop at their next chunk (one stuck in a fault,
+ *             e.g. a userfaultfd nobody answers, stays until the fault
+ *             is resolved, holding the module in use)
+ *  ESRCH      the target exited (or exec'd) before or during the call;
+ *             with F_MEM_FD, pid is not the process of mem_fd
+ *  EPERM      pid names another process without F_MEM_FD (API 3: always;
+ *             API 2 allowed it with CAP_SYS_PTRACE)
+ *  EBADF      F_MEM_FD and mem_fd is not an open descriptor of a
+ *             /proc/PID/mem, or not open for writing (reading for F_READ)
  */
 struct vmpkram_prefault {
 	__u32 size;
@@ -249,7 +302,7 @@ struct vmpkram_prefault {
 	__u32 threads;
 	__aligned_u64 done;
 	__u32 job_id;
-	__u32 __reserved;
+	__s32 mem_fd;
 };
 
 #define VMPKRAM_IOC_PREFAULT	_IO(VMPKRAM_IOC_MAGIC, 0x01)
@@ -306,6 +359,10 @@ struct vmpkram_prefault {
  *  EUCLEAN     seal or unseal of a pool whose metadata is not usable
  *              (state UNFORMATTED or DAMAGED); format it first; repair
  *              of a pool that cannot be repaired (POOL_CHECK says why)
+ *  EPERM       attach, format: a range that vmpkram.pool= did not name
+ *              when the module was loaded is raw physical memory, as
+ *              /dev/mem is: it needs CAP_SYS_RAWIO too, and is refused
+ *              under kernel lockdown (LOCKDOWN_DEV_MEM)
  *  EBUSY       also repair: the pool is mounted
  *  EROFS       format, seal, unseal, repair: the system has started to
  *              reboot or kexec
@@ -342,14 +399,20 @@ struct vmpkram_prefault {
  *	Allows metadata changes again.  Unsealing a pool that is not sealed
  *	is not an error.
  * @VMPKRAM_CMD_POOL_NTF: notification only, on the "events" group: the
- *	pool attributes except %VMPKRAM_A_POOL_BASE (any user may listen),
+ *	pool attributes except %VMPKRAM_A_POOL_BASE (any user may listen,
+ *	and physical addresses are for admins: in
+ *	%VMPKRAM_A_POOL_STATE_REASON every "0x..." number reads "[address]"),
  *	and %VMPKRAM_A_POOL_EVENT.
  * @VMPKRAM_CMD_GET_FILES: admin, dump only.  %VMPKRAM_A_POOL_NAME
  *	required.  One message per file with the file attributes
  *	(%VMPKRAM_A_FILE_*) and a %VMPKRAM_A_FILE_EXTENTS nest; a file with
  *	more extents than fit in one message continues in the next messages,
  *	which repeat its name and inode number.  Files deleted but still open
- *	are listed with %VMPKRAM_FILE_F_ORPHAN and no name.
+ *	are listed with %VMPKRAM_FILE_F_ORPHAN and no name.  When files
+ *	change while a dump is in progress, the messages built after the
+ *	change carry NLM_F_DUMP_INTR (dump again for a consistent list); a
+ *	file that shrank or was deleted meanwhile is not continued, a file
+ *	that took its place is sent from its start, and the dump still ends.
  * @VMPKRAM_CMD_POOL_CHECK: admin, doit.  %VMPKRAM_A_POOL_NAME required.
  *	Reads both metadata slots of the pool, whatever its state, and
  *	replies with %VMPKRAM_A_POOL_NAME, %VMPKRAM_A_POOL_STATE, one
@@ -423,7 +486,8 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_POOL_SIZE: u64, bytes
  * @VMPKRAM_A_POOL_STATE: u32, enum vmpkram_pool_state
  * @VMPKRAM_A_POOL_STATE_REASON: string, why the pool is UNFORMATTED or
- *	DAMAGED, and what to do; absent otherwise
+ *	DAMAGED, and what to do; absent otherwise.  Physical addresses in it
+ *	are hexadecimal "0x..." numbers, masked in events
  * @VMPKRAM_A_POOL_UUID: binary, 16 bytes, set when formatted
  * @VMPKRAM_A_POOL_GENERATION: u64, metadata generation: every committed
  *	metadata update, including adoption by a new kernel, advances it
