@@ -93,12 +93,22 @@ check "pool check test: each check of both slots, nothing to repair" sh -c \
 	 [ \$(grep -c '^slot [01]: complete, generation' $OUT) = 2 ] &&
 	 [ \$(grep -Ec '^  .* ok\$' $OUT) = 22 ] &&
 	 grep -q '^repair: nothing to repair: the pool is ready' $OUT"
-check "--json pool check test: two complete slots, action none" sh -c \
-	"vmpkramctl --json pool check test | tr -d '\n' >$OUT &&
-	 [ \$(grep -o '\"status\": \"complete\"' $OUT | wc -l) = 2 ] &&
-	 [ \$(grep -o '\"result\": \"ok\"' $OUT | wc -l) = 22 ] &&
-	 grep -q '\"action\": \"none\"' $OUT &&
-	 grep -q '\"slot\": null' $OUT"
+# Values, not text: the JSON is indented only on a terminal.
+check_json() {
+	local s i
+
+	vmpkramctl --json pool check test >"$OUT" &&
+		json_is repair.action none <"$OUT" &&
+		json_is repair.slot null <"$OUT" || return 1
+	for s in 0 1; do
+		json_is "slots.$s.status" complete <"$OUT" &&
+			json_is "slots.$s.checks.#" 11 <"$OUT" || return 1
+		for i in 0 1 2 3 4 5 6 7 8 9 10; do
+			json_is "slots.$s.checks.$i.result" ok <"$OUT" || return 1
+		done
+	done
+}
+check "--json pool check test: two complete slots, action none" check_json
 check "pool check needs a pool name" fails 2 "no pool name" pool check
 check "pool check of an unknown pool fails naming it" \
 	fails 1 "no pool" pool check nosuchpool
