@@ -41,6 +41,8 @@ static int __init vmpkram_init(void)
 	if (ret)
 		goto err_fs;
 
+	vmpkram_bench_init();
+
 	ret = vmpkram_netlink_init();
 	if (ret)
 		goto err_netlink;
@@ -51,6 +53,7 @@ static int __init vmpkram_init(void)
 	return 0;
 
 err_netlink:
+	vmpkram_bench_exit();
 	vmpkram_fs_exit();
 err_fs:
 	vmpkram_pools_exit();
@@ -65,6 +68,7 @@ err_job:
 static void __exit vmpkram_exit(void)
 {
 	vmpkram_netlink_exit();
+	vmpkram_bench_exit();
 	vmpkram_fs_exit();
 	vmpkram_pools_exit();
 	vmpkram_chardev_exit();

@@ -304,6 +304,20 @@ static const struct genl_ops vmpkram_genl_ops[] = {
 		.maxattr = VMPKRAM_A_MAX,
 	},
 	{
+		.cmd = VMPKRAM_CMD_POOL_CHECK,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_check,
+		.policy = vmpkram_pool_name_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
+		.cmd = VMPKRAM_CMD_POOL_REPAIR,
+		.internal_flags = VMPKRAM_NL_ADMIN,
+		.doit = vmpkram_nl_pool_repair,
+		.policy = vmpkram_pool_name_policy,
+		.maxattr = VMPKRAM_A_MAX,
+	},
+	{
 		.cmd = VMPKRAM_CMD_GET_FILES,
 		.start = vmpkram_nl_admin_start,
 		.dumpit = vmpkram_nl_files_dump,

@@ -26,6 +26,8 @@ int vmpkram_nl_pool_detach(struct sk_buff *skb, struct genl_info *info);
 int vmpkram_nl_pool_format(struct sk_buff *skb, struct genl_info *info);
 int vmpkram_nl_pool_seal(struct sk_buff *skb, struct genl_info *info);
 int vmpkram_nl_pool_unseal(struct sk_buff *skb, struct genl_info *info);
+int vmpkram_nl_pool_check(struct sk_buff *skb, struct genl_info *info);
+int vmpkram_nl_pool_repair(struct sk_buff *skb, struct genl_info *info);
 int vmpkram_nl_files_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* _VMPKRAM_NL_H */

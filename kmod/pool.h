@@ -73,6 +73,17 @@ struct vmpkram_pgmap {
  *           entry, so a block list takes memory by the blocks held, never
  *           by the span of a sparse file; vmpkram_file_block() reads it
  * @dirty_shadow: the shadow differs from the last commit
+ * @layout: the layout version commits write (1 or 2)
+ * @ft_chunk: bytes per checksummed chunk of the file table (version 1:
+ *            the whole table)
+ * @bm_chunk: the same for the block map
+ * @ft_chunks: chunks of the file table; the block map's follow them
+ * @nr_chunks: chunks of both tables
+ * @chunk_crc: checksum of each chunk of the shadow, as of its last change
+ * @stale: chunks changed since @chunk_crc was computed for them
+ *         (vmpkram_file_changed(), vmpkram_block_changed())
+ * @unwritten: per slot, the chunks it does not hold as the shadow has them
+ * @sb_page: the version 2 superblock page, built here by each commit
  * @nr_blocks: blocks in the pool
  * @meta_blocks: blocks holding metadata; data blocks follow
  * @clean: free blocks known to read as zero
@@ -116,6 +127,16 @@ struct vmpkram_pool {
 	bool dirty_shadow;
 	u32 nr_blocks;
 	u32 meta_blocks;
+
+	u32 layout;
+	u32 ft_chunk;
+	u32 bm_chunk;
+	u32 ft_chunks;
+	u32 nr_chunks;
+	__le32 *chunk_crc;
+	unsigned long *stale;
+	unsigned long *unwritten[2];
+	void *sb_page;
 
 	unsigned long *clean;
 	unsigned long *dirty;
@@ -180,6 +201,29 @@ static inline u64 vmpkram_data_size(struct vmpkram_pool *pool)
 
 /* A file block without memory (punched), in pool->fblocks[]. */
 #define VMPKRAM_HOLE	U32_MAX
+
+/*
+ * A change to file table entry @slot of the shadow, for the next commit.
+ * An entry may straddle two chunks.  Caller holds pool->lock.
+ */
+static inline void vmpkram_file_changed(struct vmpkram_pool *pool, u32 slot)
+{
+	size_t off = (size_t)slot * sizeof(struct vmpkram_pool_file);
+
+	__set_bit(off / pool->ft_chunk, pool->stale);
+	__set_bit((off + sizeof(struct vmpkram_pool_file) - 1) / pool->ft_chunk,
+		  pool->stale);
+	pool->dirty_shadow = true;
+}
+
+/* A change to block map entry @b of the shadow.  pool->lock held. */
+static inline void vmpkram_block_changed(struct vmpkram_pool *pool, u32 b)
+{
+	size_t off = (size_t)b * sizeof(struct vmpkram_pool_bmap);
+
+	__set_bit(pool->ft_chunks + off / pool->bm_chunk, pool->stale);
+	pool->dirty_shadow = true;
+}
 
 /*
  * The pool block of block @i of file @slot, or VMPKRAM_HOLE.  Without
@@ -253,6 +297,10 @@ u32 vmpkram_nr_files(struct vmpkram_pool *pool);
 
 /* pool_netlink.c: pool and file commands, events */
 void vmpkram_notify_pool(struct vmpkram_pool *pool, u32 event);
+
+/* pool_bench.c: commit cost against pool size, in debugfs */
+void vmpkram_bench_init(void);
+void vmpkram_bench_exit(void);
 
 /* fs_super.c: the vmpkramfs filesystem type */
 int vmpkram_fs_init(void);

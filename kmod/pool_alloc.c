@@ -310,6 +310,7 @@ static void give_block(struct vmpkram_pool *pool, u32 slot, u32 i, u32 b)
 {
 	pool->bmap[b].owner = cpu_to_le32(slot + 1);
 	pool->bmap[b].index = cpu_to_le32(i);
+	vmpkram_block_changed(pool, b);
 	xa_store(&pool->fblocks[slot], i, xa_mk_value(b), GFP_NOWAIT);
 }
 
@@ -384,6 +385,7 @@ static void free_pool_block(struct vmpkram_pool *pool, u32 b)
 	}
 	pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_FREE);
 	pool->bmap[b].index = 0;
+	vmpkram_block_changed(pool, b);
 	set_bit(b, pool->dirty);
 	pool->nr_dirty++;
 }
@@ -492,7 +494,7 @@ int vmpkram_file_resize(struct vmpkram_pool *pool, u32 slot, u64 size)
 		shrink(pool, slot, need, have);
 	f->size = cpu_to_le64(size);
 	f->nr_blocks = cpu_to_le32(need);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 	return 0;
 }
 
@@ -530,7 +532,7 @@ bool vmpkram_file_punch(struct vmpkram_pool *pool, u32 slot, u32 first,
 	if (!free_blocks(pool, slot, first, last))
 		return false;
 	pool->files[slot].flags |= cpu_to_le32(VMPKRAM_PF_SPARSE);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 	vmpkram_scrub_kick(pool);
 	return true;
 }
@@ -560,7 +562,6 @@ int vmpkram_file_fill_hole(struct vmpkram_pool *pool, u32 slot, u32 i)
 	b = take_clean(pool, i ? vmpkram_file_block(pool, slot, i - 1) :
 		       VMPKRAM_HOLE);
 	give_block(pool, slot, i, b);
-	pool->dirty_shadow = true;
 	vmpkram_meta_commit(pool);
 	return 1;
 }
@@ -573,4 +574,5 @@ void vmpkram_file_free_blocks(struct vmpkram_pool *pool, u32 slot)
 	shrink(pool, slot, 0, le32_to_cpu(f->nr_blocks));
 	f->nr_blocks = 0;
 	f->size = 0;
+	vmpkram_file_changed(pool, slot);
 }

@@ -97,7 +97,7 @@ void vmpkram_block_withdraw(struct vmpkram_pool *pool, u32 b)
 {
 	pool->bmap[b].owner = cpu_to_le32(VMPKRAM_BM_BAD);
 	pool->bmap[b].index = 0;
-	pool->dirty_shadow = true;
+	vmpkram_block_changed(pool, b);
 }
 
 /*
@@ -126,7 +126,7 @@ static void record_poison(struct vmpkram_pool *pool, u32 b, u32 owner,
 			vmpkram_block_withdraw(pool, b);
 	} else if (owner && owner <= VMPKRAM_POOL_MAX_FILES) {
 		pool->files[owner - 1].flags |= cpu_to_le32(VMPKRAM_PF_POISONED);
-		pool->dirty_shadow = true;
+		vmpkram_file_changed(pool, owner - 1);
 	}
 	vmpkram_meta_commit_pending(pool);
 }

@@ -59,7 +59,7 @@ int vmpkram_file_create(struct vmpkram_pool *pool, const char *name,
 	f->mtime_ns = cpu_to_le64(now);
 	f->ctime_ns = cpu_to_le64(now);
 	set_name(f, name, len);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, i);
 	*slot = i;
 	return 0;
 }
@@ -77,7 +77,7 @@ void vmpkram_file_unlink(struct vmpkram_pool *pool, u32 slot)
 	f->flags |= cpu_to_le32(VMPKRAM_PF_ORPHAN);
 	memset(f->name, 0, sizeof(f->name));
 	f->name_len = 0;
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 }
 
 void vmpkram_file_release(struct vmpkram_pool *pool, u32 slot)
@@ -85,7 +85,7 @@ void vmpkram_file_release(struct vmpkram_pool *pool, u32 slot)
 	vmpkram_file_free_blocks(pool, slot);
 	memset(&pool->files[slot], 0, sizeof(pool->files[slot]));
 	clear_bit(slot, pool->deferred);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 }
 
 void vmpkram_release_deferred(struct vmpkram_pool *pool)
@@ -100,7 +100,7 @@ void vmpkram_file_rename(struct vmpkram_pool *pool, u32 slot,
 			 const char *name, unsigned int len)
 {
 	set_name(&pool->files[slot], name, len);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 }
 
 void vmpkram_file_set_attr(struct vmpkram_pool *pool, u32 slot,
@@ -111,7 +111,7 @@ void vmpkram_file_set_attr(struct vmpkram_pool *pool, u32 slot,
 	f->mode = cpu_to_le32(mode);
 	f->uid = cpu_to_le32(uid);
 	f->gid = cpu_to_le32(gid);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 }
 
 /* Times change on every write: persisted with the next commit. */
@@ -122,5 +122,5 @@ void vmpkram_file_set_times(struct vmpkram_pool *pool, u32 slot,
 
 	f->mtime_ns = cpu_to_le64(mtime_ns);
 	f->ctime_ns = cpu_to_le64(ctime_ns);
-	pool->dirty_shadow = true;
+	vmpkram_file_changed(pool, slot);
 }

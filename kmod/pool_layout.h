@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * On-pool metadata layout, version 1 (Documentation/pool-layout.rst).
+ * On-pool metadata layout, version 2 (Documentation/pool-layout.rst);
+ * version 1, which this module still reads and writes, differs only in
+ * how the tables are checksummed.
  *
  * This is an on-media format: it is read by the next kernel after kexec,
  * possibly a different kernel version running a different module build.
@@ -12,21 +14,27 @@
  * the metadata:
  *
  *   slot s at pool offset s * sb.slot_size:
- *     +0          struct vmpkram_pool_sb (4 KiB page, the superblock)
+ *     +0          struct vmpkram_pool_sb (4 KiB page, the superblock);
+ *                 version 2: the chunk checksums at +ct_offset in it
  *     +ft_offset  file table: max_files x struct vmpkram_pool_file
  *     +bm_offset  block map: nr_blocks x struct vmpkram_pool_bmap
+ *
+ * Version 1 checksums each table whole (ft_crc, bm_crc).  Version 2 cuts
+ * each table into chunks of chunk_size bytes and keeps one checksum per
+ * chunk, so a commit rewrites only the chunks that changed.
  *
  * Generation g is written to slot g & 1, so the slot not being written
  * always holds the previous complete generation.  A commit is:
  *   1. commit_seq = g << 1            (8-byte store: "writing g")
- *   2. file table, block map, then the superblock (commit_seq excluded)
+ *   2. the parts of the file table and the block map that this slot does
+ *      not hold yet, then the superblock (commit_seq excluded)
  *   3. commit_seq = g << 1 | 1        (8-byte store: "g complete")
  * A slot is complete when its superblock and both tables check out and
  * sb.generation == commit_seq >> 1.  A slot whose commit_seq has the
  * done bit clear and names the generation after the other slot's is an
  * interrupted commit: the other slot is adopted.  Anything else that does
- * not check out is damage, and the pool is refused, never repaired or
- * formatted implicitly.
+ * not check out is damage, and the pool is refused: repaired or formatted
+ * only when an admin asks for it.
  */
 #ifndef _VMPKRAM_POOL_LAYOUT_H
 #define _VMPKRAM_POOL_LAYOUT_H
@@ -34,10 +42,16 @@
 #include <linux/types.h>
 
 #define VMPKRAM_LAYOUT_MAGIC	"VMPKPOOL"	/* 8 bytes, no NUL */
-#define VMPKRAM_LAYOUT_VERSION	1
+#define VMPKRAM_LAYOUT_VERSION	2	/* what a format writes */
+#define VMPKRAM_LAYOUT_V1	1	/* still read and written */
 
 #define VMPKRAM_SB_SIZE		4096	/* the superblock's page in a slot */
 #define VMPKRAM_SB_CRC_START	16	/* crc covers [16, sizeof(sb)) */
+
+/* Version 2: the chunk checksum table in the superblock page. */
+#define VMPKRAM_CT_OFFSET	512
+#define VMPKRAM_CT_MAX		((VMPKRAM_SB_SIZE - VMPKRAM_CT_OFFSET) / 4)
+#define VMPKRAM_CHUNK_MIN	4096
 
 /* sb.flags; CLEAN: sealed or detached, nothing in flight, free blocks zero */
 #define VMPKRAM_SB_F_CLEAN	0x1
@@ -67,17 +81,26 @@
  * @slot_size: bytes from one slot to the next (a multiple of 4 KiB)
  * @ft_offset: file table offset in the slot
  * @ft_size: max_files * file_entry_size
- * @ft_crc: crc32c of the file table
+ * @ft_crc: version 1: crc32c of the file table; version 2: 0
  * @file_entry_size: sizeof(struct vmpkram_pool_file)
  * @bm_offset: block map offset in the slot
  * @bm_size: nr_blocks * sizeof(struct vmpkram_pool_bmap)
- * @bm_crc: crc32c of the block map
+ * @bm_crc: version 1: crc32c of the block map; version 2: 0
  * @nr_files: used file table entries (orphans included)
  * @next_ino: inode number the next new file gets
  * @format_time_ns: CLOCK_REALTIME of the format
  * @seal_time_ns: CLOCK_REALTIME of the last seal, 0 if none
  * @commit_time_ns: CLOCK_REALTIME of this commit
  * @name: pool name at format time, NUL padded (informational)
+ * @chunk_size: version 2: bytes per checksummed chunk of a table, the
+ *              smallest power of two from VMPKRAM_CHUNK_MIN on for which
+ *              the checksums of both tables fit in VMPKRAM_CT_MAX; 0 in 1
+ * @nr_chunks: version 2: DIV_ROUND_UP(ft_size, chunk_size) +
+ *             DIV_ROUND_UP(bm_size, chunk_size); 0 in version 1
+ * @ct_offset: version 2: VMPKRAM_CT_OFFSET, where in the superblock page
+ *             the nr_chunks __le32 checksums start (file table chunks,
+ *             then block map chunks); 0 in version 1
+ * @__reserved0: zero
  * @__reserved: zero
  */
 struct vmpkram_pool_sb {
@@ -111,7 +134,11 @@ struct vmpkram_pool_sb {
 	__le64 seal_time_ns;
 	__le64 commit_time_ns;
 	__u8 name[32];
-	__le64 __reserved[8];
+	__le32 chunk_size;
+	__le32 nr_chunks;
+	__le32 ct_offset;
+	__le32 __reserved0;
+	__le64 __reserved[6];
 };
 
 /* vmpkram_pool_file.flags */

@@ -15,7 +15,7 @@
 
 #include "compat.h"
 #include "nl.h"
-#include "pool.h"
+#include "pool_meta.h"
 
 const struct nla_policy vmpkram_pool_name_policy[VMPKRAM_A_MAX + 1] = {
 	[VMPKRAM_A_POOL_NAME] = { .type = NLA_NUL_STRING,
@@ -102,7 +102,8 @@ static int fill_pool(struct sk_buff *skb, struct vmpkram_pool *pool,
 			      (u64)vmpkram_largest_free(pool) * bs, VMPKRAM_A_PAD) ||
 	    nla_put_u32(skb, VMPKRAM_A_POOL_NR_FILES, vmpkram_nr_files(pool)) ||
 	    nla_put_u64_64bit(skb, VMPKRAM_A_POOL_BAD,
-			      (u64)vmpkram_nr_withdrawn(pool) * bs, VMPKRAM_A_PAD))
+			      (u64)vmpkram_nr_withdrawn(pool) * bs, VMPKRAM_A_PAD) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_LAYOUT, pool->layout))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -489,4 +490,187 @@ int vmpkram_nl_pool_unseal(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&vmpkram_pools_lock);
 	set_state_msg(info->extack, ret);
 	return ret;
+}
+
+/* One check of a slot: checks before the one it reached passed. */
+static int put_check(struct sk_buff *skb, const struct slot_check *c,
+		     enum vmpkram_meta_check i)
+{
+	bool failed = i == c->reached && c->status != SLOT_COMPLETE;
+	u32 result = i < c->reached ? VMPKRAM_CHECK_OK :
+		     failed ? VMPKRAM_CHECK_FAILED : VMPKRAM_CHECK_NOT_RUN;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, VMPKRAM_A_SLOT_CHECK);
+	if (!nest || nla_put_string(skb, VMPKRAM_A_CHECK_NAME,
+				    vmpkram_meta_check_names[i]) ||
+	    nla_put_u32(skb, VMPKRAM_A_CHECK_RESULT, result) ||
+	    (failed && nla_put_string(skb, VMPKRAM_A_CHECK_DETAIL, c->why)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static u32 slot_status(const struct vmpkram_report *rep, unsigned int s)
+{
+	const struct slot_check *c = &rep->slot[s];
+
+	if (rep->interrupted[s])
+		return VMPKRAM_SLOT_INTERRUPTED;
+	switch (c->status) {
+	case SLOT_BLANK:
+		return VMPKRAM_SLOT_BLANK;
+	case SLOT_FOREIGN:
+		return VMPKRAM_SLOT_FOREIGN;
+	case SLOT_COMPLETE:
+		return c->reached == NR_MC ? VMPKRAM_SLOT_COMPLETE :
+					     VMPKRAM_SLOT_DAMAGED;
+	default:
+		return VMPKRAM_SLOT_DAMAGED;
+	}
+}
+
+static int put_slot(struct sk_buff *skb, const struct vmpkram_report *rep,
+		    unsigned int s)
+{
+	const struct slot_check *c = &rep->slot[s];
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, VMPKRAM_A_CHECK_SLOT);
+	if (!nest || nla_put_u32(skb, VMPKRAM_A_SLOT_INDEX, s) ||
+	    nla_put_u32(skb, VMPKRAM_A_SLOT_STATUS, slot_status(rep, s)) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_SLOT_GENERATION,
+			      le64_to_cpu(c->sb.generation), VMPKRAM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_SLOT_COMMIT_SEQ, c->seq,
+			      VMPKRAM_A_PAD) ||
+	    nla_put_u32(skb, VMPKRAM_A_SLOT_LAYOUT,
+			le32_to_cpu(c->sb.layout_version)))
+		return -EMSGSIZE;
+	for (i = 0; i < NR_MC; i++)
+		if (put_check(skb, c, i))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* A dropped file; the list just ends where the message is full. */
+static int put_dropped(struct sk_buff *skb, const struct vmpkram_report_file *d)
+{
+	struct nlattr *nest;
+	char name[VMPKRAMFS_NAME_MAX + 1];
+
+	memcpy(name, d->name, d->name_len);
+	name[d->name_len] = '\0';
+	nest = nla_nest_start(skb, VMPKRAM_A_REPAIR_FILE);
+	if (!nest)
+		return -EMSGSIZE;
+	if ((d->name_len && nla_put_string(skb, VMPKRAM_A_FILE_NAME, name)) ||
+	    nla_put_u64_64bit(skb, VMPKRAM_A_FILE_INO, d->ino, VMPKRAM_A_PAD) ||
+	    nla_put_string(skb, VMPKRAM_A_REPAIR_REASON, d->why)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Room for both slots with every detail, and the dropped files. */
+#define REPORT_MSG_SIZE	(8 * 1024)
+
+static noinline int vmpkram_report_reply(struct genl_info *info,
+					 struct vmpkram_pool *pool,
+					 const struct vmpkram_report *rep)
+{
+	struct sk_buff *skb;
+	unsigned int s, i;
+	void *hdr;
+
+	skb = genlmsg_new(REPORT_MSG_SIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = vmpkram_genlmsg_put(skb, info->snd_portid, info->snd_seq, 0,
+				  info->genlhdr->cmd);
+	if (!hdr || nla_put_string(skb, VMPKRAM_A_POOL_NAME, pool->name) ||
+	    nla_put_u32(skb, VMPKRAM_A_POOL_STATE, rep->state))
+		goto err;
+	for (s = 0; s < 2; s++)
+		if (put_slot(skb, rep, s))
+			goto err;
+	if (nla_put_u32(skb, VMPKRAM_A_REPAIR_ACTION, rep->action) ||
+	    (rep->src >= 0 && nla_put_u32(skb, VMPKRAM_A_REPAIR_SLOT, rep->src)) ||
+	    nla_put_string(skb, VMPKRAM_A_REPAIR_TEXT, rep->text) ||
+	    nla_put_u32(skb, VMPKRAM_A_REPAIR_KEPT, rep->kept) ||
+	    nla_put_u32(skb, VMPKRAM_A_REPAIR_DROPPED, rep->dropped))
+		goto err;
+	for (i = 0; i < rep->nr_files; i++)
+		if (put_dropped(skb, &rep->files[i]))
+			break;
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+err:
+	nlmsg_free(skb);
+	return -EMSGSIZE;
+}
+ALLOW_ERROR_INJECTION(vmpkram_report_reply, ERRNO);
+
+/*
+ * POOL_CHECK and POOL_REPAIR: the pool by name under vmpkram_pools_lock,
+ * which keeps it attached; pool->lock is taken inside.
+ */
+static int check_or_repair(struct genl_info *info, bool repair)
+{
+	struct vmpkram_report *rep;
+	struct vmpkram_pool *pool;
+	int ret;
+
+	rep = kvzalloc(sizeof(*rep), GFP_KERNEL);
+	if (!rep)
+		return -ENOMEM;
+	mutex_lock(&vmpkram_pools_lock);
+	pool = named_pool(info);
+	if (IS_ERR(pool)) {
+		ret = PTR_ERR(pool);
+		goto out;
+	}
+	ret = repair ? vmpkram_pool_repair(pool, rep) :
+		       vmpkram_pool_check(pool, rep);
+	if (ret == -EBUSY)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "pool is mounted: unmount its vmpkramfs first");
+	else if (ret == -EROFS)
+		NL_SET_ERR_MSG_MOD(info->extack, "the system is going down");
+	else if (ret == -EUCLEAN && rep->state == VMPKRAM_POOL_UNFORMATTED)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the pool has no vmpkram metadata to repair: only a format makes it usable");
+	else if (ret == -EUCLEAN)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the pool cannot be repaired: 'vmpkramctl pool check' says why");
+	else if (ret == -ENOMEM)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "out of memory for a copy of the pool's metadata");
+	if (ret)
+		goto out;
+	if (repair && rep->action != VMPKRAM_REPAIR_NONE)
+		vmpkram_notify_pool(pool, VMPKRAM_POOL_EV_REPAIRED);
+	ret = vmpkram_report_reply(info, pool, rep);
+	if (ret && repair)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the pool was repaired, but the report could not be sent");
+	else if (ret)
+		NL_SET_ERR_MSG_MOD(info->extack, "cannot send the report");
+out:
+	mutex_unlock(&vmpkram_pools_lock);
+	kvfree(rep);
+	return ret;
+}
+
+int vmpkram_nl_pool_check(struct sk_buff *skb, struct genl_info *info)
+{
+	return check_or_repair(info, false);
+}
+
+int vmpkram_nl_pool_repair(struct sk_buff *skb, struct genl_info *info)
+{
+	return check_or_repair(info, true);
 }

@@ -441,7 +441,13 @@ static void m_copy(struct model *src, struct model *dst)
 		return;
 	so = rn(src->size);
 	d = gen_moff(dst, len, false);
-	if (src == dst && so < d + (off_t)len && d < so + (off_t)len) {
+	/*
+	 * The kernel shortens the copy to the source's EOF before it looks
+	 * for an overlap (generic_copy_file_checks()): only bytes that are
+	 * there count.
+	 */
+	want = (off_t)len < src->size - so ? (off_t)len : src->size - so;
+	if (src == dst && so < d + want && d < so + want) {
 		if (how || pct(70))
 			return;
 		/* Overlapping ranges of one file: EINVAL, nothing done. */
@@ -461,7 +467,6 @@ static void m_copy(struct model *src, struct model *dst)
 	if (how == 2 && pipe(pfd))
 		return;
 	/* Chunks written past EOF of one file would be read again. */
-	want = (off_t)len < src->size - so ? (off_t)len : src->size - so;
 	if (src == dst)
 		len = want;
 	memcpy(snap, src->bytes, src->size);

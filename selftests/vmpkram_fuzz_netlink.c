@@ -41,6 +41,7 @@ static const __u8 REQ_CMDS[] = {
 	VMPKRAM_CMD_POOL_GET, VMPKRAM_CMD_POOL_ATTACH, VMPKRAM_CMD_POOL_DETACH,
 	VMPKRAM_CMD_POOL_FORMAT, VMPKRAM_CMD_POOL_SEAL,
 	VMPKRAM_CMD_POOL_UNSEAL, VMPKRAM_CMD_GET_FILES,
+	VMPKRAM_CMD_POOL_CHECK, VMPKRAM_CMD_POOL_REPAIR,
 };
 
 static bool cmd_req(int c)
@@ -74,7 +75,7 @@ static bool cmd_changes_pools(int c)
 {
 	return c == VMPKRAM_CMD_POOL_ATTACH || c == VMPKRAM_CMD_POOL_DETACH ||
 	       c == VMPKRAM_CMD_POOL_FORMAT || c == VMPKRAM_CMD_POOL_SEAL ||
-	       c == VMPKRAM_CMD_POOL_UNSEAL;
+	       c == VMPKRAM_CMD_POOL_UNSEAL || c == VMPKRAM_CMD_POOL_REPAIR;
 }
 
 static const char *cmd_name(int c)
@@ -83,7 +84,7 @@ static const char *cmd_name(int c)
 		"UNSPEC", "GET_STATUS", "SET_PARAMS", "STATUS_NTF", "GET_JOBS",
 		"JOB_NTF", "POOL_GET", "POOL_ATTACH", "POOL_DETACH",
 		"POOL_FORMAT", "POOL_SEAL", "POOL_UNSEAL", "POOL_NTF",
-		"GET_FILES",
+		"GET_FILES", "POOL_CHECK", "POOL_REPAIR",
 	};
 
 	return c >= 0 && c < (int)ARRAY_SIZE(n) ? n[c] : "cmd?";
@@ -201,6 +202,8 @@ static void gen_valid_attrs(struct nlbuf *m, int cmd)
 	case VMPKRAM_CMD_POOL_SEAL:
 	case VMPKRAM_CMD_POOL_UNSEAL:
 	case VMPKRAM_CMD_GET_FILES:
+	case VMPKRAM_CMD_POOL_CHECK:
+	case VMPKRAM_CMD_POOL_REPAIR:
 		if (pct(80))
 			put_name(m, false);
 		break;
@@ -467,6 +470,7 @@ static __u8 gen_cmd(void)
 		VMPKRAM_CMD_POOL_FORMAT, VMPKRAM_CMD_POOL_FORMAT,
 		VMPKRAM_CMD_POOL_UNSEAL, VMPKRAM_CMD_POOL_UNSEAL,
 		VMPKRAM_CMD_GET_FILES, VMPKRAM_CMD_GET_FILES,
+		VMPKRAM_CMD_POOL_CHECK, VMPKRAM_CMD_POOL_REPAIR,
 	};
 	int k = rn(100);
 

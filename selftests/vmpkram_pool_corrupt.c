@@ -5,7 +5,8 @@
  * loaded: a claimed pool range is busy and /dev/mem refuses it.
  *
  * The layout is kmod/pool_layout.h: two slots, each a superblock, a file
- * table and a block map, with crc32c checksums.  A case starts from good
+ * table and a block map, with crc32c checksums (layout 2: one per chunk of
+ * the tables, in the superblock page; layout 1: one per table).  A case starts from good
  * metadata (both slots complete; the script restores the saved bytes
  * before each case), changes one thing in the current slot (the newest
  * generation), the other slot or both, and says what the module must make
@@ -30,15 +31,27 @@
  *   cases                  the case names, one a line
  *   apply BASE CASE SEED [SAVED]
  *                          restore SAVED (as restore does) if given, apply
- *                          CASE, print "case: ...", "expect: ..." and
- *                          "hash: ..." (the hash of the metadata blocks as
- *                          written)
+ *                          CASE, print "case: ...", "expect: ...",
+ *                          "repair: ..." (what pool check must plan),
+ *                          "keep: NAME..." (a salvage: the files it keeps)
+ *                          and "hash: ..." (the hash of the metadata blocks
+ *                          as written)
+ *   downgrade BASE         rewrite good layout 2 metadata as layout 1 (the
+ *                          same tables; what a version 1 module writes)
+ *   layout BASE            the layout version of each slot, one line
  *   sparse BASE            every free file table entry of both slots
  *                          becomes a sparse file spanning the data area
  *                          and holding no block (still good metadata);
  *                          prints how many
  *   mount POOL DIR         mount vmpkramfs pool=POOL on DIR; prints
  *                          "mounted" or "errno NAME" (exit 1)
+ *   repair POOL            VMPKRAM_CMD_POOL_REPAIR of POOL, without the
+ *                          CLI's own check first: prints "action N" or
+ *                          "errno NAME: EXTENDED-ACK MESSAGE" (exit 1)
+ *   check POOL...          VMPKRAM_CMD_POOL_CHECK of each POOL, one line
+ *                          each: "POOL STATE ACTION [SLOT] complete N"
+ *                          (N: slots that pass every check), or
+ *                          "POOL errno NAME" (exit 1)
  *
  * BASE, LEN: numbers (0x...).  SEED picks bits, entries and blocks; the
  * same seed gives the same damage.  Expectations printed by apply:
@@ -48,6 +61,13 @@
  *   ready cur    READY with the file set of the current slot
  *   ready old    READY with the file set of the other slot
  *   ready any    READY with the file set of either slot
+ * and what "pool check" must say a repair does:
+ *   none         nothing (the pool is not damaged)
+ *   adopt cur    adopt the current slot (rewrite the other from it)
+ *   adopt old    adopt the other slot
+ *   salvage      keep the files of the "keep:" line, drop the others
+ *   refused      nothing a repair may start from
+ *   any          whatever (random damage)
  * Exits 0 on success, 1 on failure, 2 on usage errors.
  *
  * VMPKRAM_POOL_DEVMEM=FILE uses FILE (offset = physical address) instead
@@ -70,6 +90,7 @@
 #include <linux/vmpkram.h>
 
 #include "../kmod/pool_layout.h"
+#include "vmpkram_test.h"
 
 #define BS		VMPKRAM_POOL_BLOCK_SIZE
 #define MAX_META	(64ULL << 20)	/* refuse to handle more */
@@ -258,6 +279,8 @@ struct slot {
 	struct vmpkram_pool_file *ft;	/* NULL unless the geometry is sane */
 	struct vmpkram_pool_bmap *bm;
 	uint32_t max_files, nr_blocks;
+	uint32_t chunk, ft_chunks, nr_chunks;	/* layout 2, else 0 */
+	int v2;					/* layout 2 checksums */
 	int magic, sb_ok, ft_ok, bm_ok, done, complete;
 	uint64_t gen;
 };
@@ -269,6 +292,9 @@ struct meta {
 	struct slot s[2];
 	struct slot *cur, *old;
 	char desc[512];
+	const char *expect;	/* set by a case to override its table's */
+	const char *repair;	/* the same for the repair plan */
+	char keep[1024];	/* a salvage case: the files it keeps */
 };
 
 static int sb_geometry_sane(const struct vmpkram_pool_sb *sb, size_t slot_off,
@@ -289,6 +315,65 @@ static int sb_geometry_sane(const struct vmpkram_pool_sb *sb, size_t slot_off,
 	       (uint64_t)le32toh(sb->bm_offset) + le32toh(sb->bm_size) <= slot_size;
 }
 
+/* The superblock checksum: the struct, in every layout. */
+static uint32_t sb_crc(const struct slot *s)
+{
+	return crc32c(s->base + VMPKRAM_SB_CRC_START,
+		      SB_END - VMPKRAM_SB_CRC_START);
+}
+
+/* Layout 2: chunk @c of the tables and its length. */
+static unsigned char *chunk_at(const struct slot *s, uint32_t c, size_t *len)
+{
+	const struct vmpkram_pool_sb *sb = s->sb;
+	uint32_t size = le32toh(sb->ft_size);
+	unsigned char *t = (unsigned char *)s->ft;
+
+	if (c >= s->ft_chunks) {
+		c -= s->ft_chunks;
+		size = le32toh(sb->bm_size);
+		t = (unsigned char *)s->bm;
+	}
+	*len = size - (size_t)c * s->chunk < s->chunk ?
+	       size - (size_t)c * s->chunk : s->chunk;
+	return t + (size_t)c * s->chunk;
+}
+
+static uint32_t *chunk_table(const struct slot *s)
+{
+	return (uint32_t *)(s->base + VMPKRAM_CT_OFFSET);
+}
+
+/* Layout 2 chunk fields that the tool can work with. */
+static int chunks_sane(struct slot *s)
+{
+	const struct vmpkram_pool_sb *sb = s->sb;
+	uint32_t cs = le32toh(sb->chunk_size), n = le32toh(sb->nr_chunks);
+	uint32_t ft = le32toh(sb->ft_size), bm = le32toh(sb->bm_size);
+
+	if (cs < VMPKRAM_CHUNK_MIN || (cs & (cs - 1)) ||
+	    le32toh(sb->ct_offset) != VMPKRAM_CT_OFFSET ||
+	    n != (ft + cs - 1) / cs + (bm + cs - 1) / cs || n > VMPKRAM_CT_MAX)
+		return 0;
+	s->chunk = cs;
+	s->ft_chunks = (ft + cs - 1) / cs;
+	s->nr_chunks = n;
+	return 1;
+}
+
+static int chunks_ok(const struct slot *s, uint32_t from, uint32_t to)
+{
+	const unsigned char *p;
+	size_t len;
+
+	for (; from < to; from++) {
+		p = chunk_at(s, from, &len);
+		if (le32toh(chunk_table(s)[from]) != crc32c(p, len))
+			return 0;
+	}
+	return 1;
+}
+
 static void parse_slot(struct meta *m, int idx, size_t off)
 {
 	struct slot *s = &m->s[idx];
@@ -302,9 +387,8 @@ static void parse_slot(struct meta *m, int idx, size_t off)
 	s->base = m->buf + off;
 	s->sb = sb = (struct vmpkram_pool_sb *)s->base;
 	s->magic = !memcmp(sb->magic, VMPKRAM_LAYOUT_MAGIC, 8);
-	s->sb_ok = s->magic &&
-		   le32toh(sb->crc) == crc32c((char *)sb + VMPKRAM_SB_CRC_START,
-					      SB_END - VMPKRAM_SB_CRC_START);
+	s->v2 = le32toh(sb->layout_version) == 2;
+	s->sb_ok = s->magic && le32toh(sb->crc) == sb_crc(s);
 	seq = le64toh(sb->commit_seq);
 	s->gen = le64toh(sb->generation);
 	s->done = seq & VMPKRAM_SEQ_DONE;
@@ -314,8 +398,13 @@ static void parse_slot(struct meta *m, int idx, size_t off)
 	s->nr_blocks = le32toh(sb->nr_blocks);
 	s->ft = (struct vmpkram_pool_file *)(s->base + le32toh(sb->ft_offset));
 	s->bm = (struct vmpkram_pool_bmap *)(s->base + le32toh(sb->bm_offset));
-	s->ft_ok = le32toh(sb->ft_crc) == crc32c(s->ft, le32toh(sb->ft_size));
-	s->bm_ok = le32toh(sb->bm_crc) == crc32c(s->bm, le32toh(sb->bm_size));
+	if (s->v2 && chunks_sane(s)) {
+		s->ft_ok = chunks_ok(s, 0, s->ft_chunks);
+		s->bm_ok = chunks_ok(s, s->ft_chunks, s->nr_chunks);
+	} else {
+		s->ft_ok = le32toh(sb->ft_crc) == crc32c(s->ft, le32toh(sb->ft_size));
+		s->bm_ok = le32toh(sb->bm_crc) == crc32c(s->bm, le32toh(sb->bm_size));
+	}
 	s->complete = s->sb_ok && s->ft_ok && s->bm_ok &&
 		      s->gen == seq >> 1 && s->gen;
 }
@@ -361,16 +450,32 @@ static void load_meta(struct meta *m, uint64_t phys)
 	parse_meta(m);
 }
 
+/* The superblock checksum alone. */
+static void fix_sb_crc(struct slot *s)
+{
+	s->sb->crc = htole32(sb_crc(s));
+}
+
+/* Every checksum of the slot, by the layout it was parsed with. */
 static void fix_crcs(struct slot *s)
 {
 	struct vmpkram_pool_sb *sb = s->sb;
+	const unsigned char *p;
+	size_t len;
+	uint32_t c;
 
-	if (s->ft)
-		sb->ft_crc = htole32(crc32c(s->ft, le32toh(sb->ft_size)));
-	if (s->bm)
-		sb->bm_crc = htole32(crc32c(s->bm, le32toh(sb->bm_size)));
-	sb->crc = htole32(crc32c((char *)sb + VMPKRAM_SB_CRC_START,
-				 SB_END - VMPKRAM_SB_CRC_START));
+	if (s->v2 && s->chunk) {
+		for (c = 0; s->ft && c < s->nr_chunks; c++) {
+			p = chunk_at(s, c, &len);
+			chunk_table(s)[c] = htole32(crc32c(p, len));
+		}
+	} else {
+		if (s->ft)
+			sb->ft_crc = htole32(crc32c(s->ft, le32toh(sb->ft_size)));
+		if (s->bm)
+			sb->bm_crc = htole32(crc32c(s->bm, le32toh(sb->bm_size)));
+	}
+	fix_sb_crc(s);
 }
 
 static int entry_used(const struct vmpkram_pool_file *f)
@@ -1170,11 +1275,158 @@ static void interrupt_bad_gen(struct meta *m, struct slot *s)
 /* An interrupted commit, and the slot to fall back on is damaged too. */
 static void interrupt_both_bad(struct meta *m, struct slot *s)
 {
+	/* What a salvage of the interrupted slot keeps: the entries in
+	 * the damaged first chunk of its file table go. */
+	m->keep[0] = '\0';
 	interrupt_cur(m, s);
 	m->old->sb->crc ^= htole32(1);
 	DESC("slot %d: interrupted commit of %" PRIu64 "; slot %d "
 	     "(generation %" PRIu64 ") has a bad superblock checksum",
 	     m->cur->idx, m->cur->gen, m->old->idx, m->old->gen);
+}
+
+/* The entry of the file named @name in @s, or -1. */
+static int entry_named(const struct slot *s, const char *name)
+{
+	size_t len = strlen(name);
+	uint32_t i;
+
+	for (i = 0; i < s->max_files; i++)
+		if (entry_used(&s->ft[i]) && le16toh(s->ft[i].name_len) == len &&
+		    !memcmp(s->ft[i].name, name, len))
+			return i;
+	return -1;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The "keep:" line of a salvage from the current slot: its named files
+ * but @victim, or only those without blocks (@blockless).
+ */
+static void keep_names(struct meta *m, const char *victim, int blockless)
+{
+	const struct slot *s = m->cur;
+	char *names[VMPKRAM_POOL_MAX_FILES], n[256];
+	uint32_t i, k = 0;
+	size_t len = 0;
+
+	for (i = 0; i < s->max_files; i++) {
+		const struct vmpkram_pool_file *f = &s->ft[i];
+
+		if (!entry_used(f) || !f->name_len ||
+		    (blockless && f->nr_blocks) ||
+		    (victim && !strcmp(name_of(f, n), victim)))
+			continue;
+		names[k++] = strdup(name_of(f, n));
+	}
+	qsort(names, k, sizeof(names[0]), cmp_cstr);
+	m->keep[0] = '\0';
+	for (i = 0; i < k; i++) {
+		len += snprintf(m->keep + len, sizeof(m->keep) - len, "%s%s",
+				i ? " " : "", names[i]);
+		free(names[i]);
+	}
+}
+
+/* Layout 2 superblock pages. */
+
+static void ct_entry(struct meta *m, struct slot *s)
+{
+	if (s->v2) {
+		chunk_table(s)[0] ^= htole32(1);
+		DESC("slot %d: checksum of file table chunk 0 flipped in the "
+		     "superblock page, superblock checksum fixed", s->idx);
+	} else {
+		s->sb->ft_crc ^= htole32(1);
+		DESC("slot %d: ft_crc flipped, superblock checksum fixed",
+		     s->idx);
+	}
+	fix_sb_crc(s);
+}
+
+static void sb_chunk_size(struct meta *m, struct slot *s)
+{
+	uint32_t cs = le32toh(s->sb->chunk_size);
+
+	s->sb->chunk_size = htole32(cs ? cs / 2 : VMPKRAM_CHUNK_MIN);
+	fix_sb_crc(s);
+	DESC("slot %d superblock: chunk_size %u, superblock checksum fixed",
+	     s->idx, le32toh(s->sb->chunk_size));
+}
+
+static void sb_page_tail(struct meta *m, struct slot *s)
+{
+	s->base[VMPKRAM_SB_SIZE - 1] = 0x5a;
+	fix_sb_crc(s);
+	DESC("slot %d: last byte of the superblock page set%s", s->idx,
+	     s->v2 ? "" : " (layout 1 does not use it)");
+	if (!s->v2) {
+		m->expect = "ready cur";
+		m->repair = "none";
+	}
+}
+
+/* A generation that does not belong in its slot (g + 1 in g's slot). */
+static void sb_gen_parity(struct meta *m, struct slot *s)
+{
+	uint64_t g = s->gen + 1;
+
+	s->sb->generation = htole64(g);
+	s->sb->commit_seq = htole64(g << 1 | VMPKRAM_SEQ_DONE);
+	fix_crcs(s);
+	DESC("slot %d: generation %" PRIu64 " (belongs in slot %d), sequence "
+	     "to match, checksums fixed", s->idx, g, (int)(g & 1));
+}
+
+/* Neither slot usable: a repair salvages the current one. */
+
+static void both_name_slash(struct meta *m, struct slot *unused)
+{
+	int i, e;
+
+	keep_names(m, "guest", 0);
+	for (i = 0; i < 2; i++) {
+		e = entry_named(&m->s[i], "guest");
+		if (e < 0)
+			die("slot %d has no file \"guest\": the case needs it", i);
+		m->s[i].ft[e].name[0] = '/';
+		fix_crcs(&m->s[i]);
+	}
+	DESC("file \"guest\": '/' in its name in both slots, checksums fixed");
+}
+
+static void both_bm_lost(struct meta *m, struct slot *unused)
+{
+	int i, e;
+	int64_t b;
+
+	keep_names(m, "odd", 0);
+	for (i = 0; i < 2; i++) {
+		e = entry_named(&m->s[i], "odd");
+		b = e < 0 ? -1 : block_of(&m->s[i], e + 1);
+		if (b < 0)
+			die("slot %d has no block of file \"odd\": the case needs one", i);
+		m->s[i].bm[b].owner = htole32(VMPKRAM_BM_FREE);
+		m->s[i].bm[b].index = 0;
+		fix_crcs(&m->s[i]);
+	}
+	DESC("file \"odd\" loses a block in both slots, checksums fixed");
+}
+
+static void both_bm_bitflip(struct meta *m, struct slot *unused)
+{
+	int i;
+
+	if (m->cur->v2 && m->cur->nr_chunks - m->cur->ft_chunks != 1)
+		die("the case needs a block map of one chunk (a small pool)");
+	keep_names(m, NULL, 1);
+	for (i = 0; i < 2; i++)
+		m->s[i].bm[rnd_below(m->s[i].nr_blocks)].index ^= htole32(1U << rnd_below(32));
+	DESC("a bit of the block map flipped in both slots: every block's owner unknown");
 }
 
 /* Seeded bit flips anywhere a checksum covers, in either slot. */
@@ -1198,91 +1450,99 @@ struct kase {
 	void (*fn)(struct meta *m, struct slot *s);
 	int fix;		/* recompute the target slot's checksums */
 	const char *expect;
+	const char *repair;	/* what pool check must plan */
 };
 
 static const struct kase cases[] = {
-	{ "cur-sb-bitflip", T_CUR, sb_bitflip, 0, "damaged" },
-	{ "old-sb-bitflip", T_OLD, sb_bitflip, 0, "damaged" },
-	{ "cur-sb-magic", T_CUR, sb_magic, 1, "damaged" },
-	{ "old-sb-magic", T_OLD, sb_magic, 1, "damaged" },
-	{ "cur-sb-layout-version", T_CUR, sb_version, 1, "damaged" },
-	{ "old-sb-layout-version", T_OLD, sb_version, 1, "damaged" },
-	{ "cur-sb-sb-size", T_CUR, sb_sb_size, 1, "damaged" },
-	{ "cur-sb-slot", T_CUR, sb_slot, 1, "damaged" },
-	{ "cur-sb-flags", T_CUR, sb_flags, 1, "damaged" },
-	{ "cur-sb-generation-0", T_CUR, sb_gen_zero, 1, "damaged" },
-	{ "cur-sb-commit-seq", T_CUR, sb_seq, 0, "damaged" },
-	{ "old-sb-commit-seq", T_OLD, sb_seq, 0, "damaged" },
-	{ "cur-sb-block-size", T_CUR, sb_block_size, 1, "damaged" },
-	{ "old-sb-block-size", T_OLD, sb_block_size, 1, "damaged" },
-	{ "cur-sb-nr-blocks-more", T_CUR, sb_nr_blocks_more, 1, "damaged" },
-	{ "cur-sb-nr-blocks-less", T_CUR, sb_nr_blocks_less, 1, "damaged" },
-	{ "cur-sb-meta-blocks-0", T_CUR, sb_meta_zero, 1, "damaged" },
-	{ "cur-sb-meta-blocks-all", T_CUR, sb_meta_all, 1, "damaged" },
-	{ "cur-sb-max-files", T_CUR, sb_max_files, 1, "damaged" },
-	{ "cur-sb-slot-size", T_CUR, sb_slot_size, 1, "damaged" },
-	{ "cur-sb-ft-offset", T_CUR, sb_ft_offset, 1, "damaged" },
-	{ "cur-sb-ft-size", T_CUR, sb_ft_size, 1, "damaged" },
-	{ "cur-sb-file-entry-size", T_CUR, sb_entry_size, 1, "damaged" },
-	{ "cur-sb-bm-offset", T_CUR, sb_bm_offset, 1, "damaged" },
-	{ "cur-sb-bm-offset-out", T_CUR, sb_bm_offset_out, 1, "damaged" },
-	{ "cur-sb-nr-files", T_CUR, sb_nr_files, 1, "damaged" },
-	{ "cur-sb-next-ino", T_CUR, sb_next_ino, 1, "damaged" },
-	{ "cur-sb-pool-base", T_CUR, sb_pool_base, 1, "damaged" },
-	{ "old-sb-pool-base", T_OLD, sb_pool_base, 1, "damaged" },
-	{ "cur-sb-pool-size", T_CUR, sb_pool_size, 1, "damaged" },
-	{ "old-sb-uuid", T_OLD, sb_uuid, 1, "damaged" },
-	{ "cur-sb-zero", T_CUR, sb_zero, 0, "damaged" },
-	{ "old-sb-zero", T_OLD, sb_zero, 0, "damaged" },
-	{ "cur-ft-bitflip-used", T_CUR, ft_bitflip_used, 0, "damaged" },
-	{ "old-ft-bitflip-used", T_OLD, ft_bitflip_used, 0, "damaged" },
-	{ "cur-ft-bitflip", T_CUR, ft_bitflip, 0, "damaged" },
-	{ "cur-ft-name-len-300", T_CUR, ft_name_len, 1, "damaged" },
-	{ "old-ft-name-len-300", T_OLD, ft_name_len, 1, "damaged" },
-	{ "cur-ft-name-len-0", T_CUR, ft_name_len_zero, 1, "damaged" },
-	{ "cur-ft-name-slash", T_CUR, ft_name_slash, 1, "damaged" },
-	{ "cur-ft-name-dotdot", T_CUR, ft_name_dot, 1, "damaged" },
-	{ "cur-ft-name-nul", T_CUR, ft_name_nul, 1, "damaged" },
-	{ "cur-ft-name-padding", T_CUR, ft_name_padding, 1, "damaged" },
-	{ "cur-ft-name-duplicate", T_CUR, ft_name_dup, 1, "damaged" },
-	{ "cur-ft-nr-blocks", T_CUR, ft_nr_blocks, 1, "damaged" },
-	{ "old-ft-nr-blocks", T_OLD, ft_nr_blocks, 1, "damaged" },
-	{ "cur-ft-size", T_CUR, ft_size, 1, "damaged" },
-	{ "cur-ft-size-huge", T_CUR, ft_size_huge, 1, "damaged" },
-	{ "cur-ft-flags", T_CUR, ft_flags, 1, "damaged" },
-	{ "cur-ft-mode-dir", T_CUR, ft_mode_dir, 1, "damaged" },
-	{ "cur-ft-ino-duplicate", T_CUR, ft_ino_dup, 1, "damaged" },
-	{ "cur-ft-ino-0", T_CUR, ft_ino_zero, 1, "damaged" },
-	{ "cur-ft-ino-beyond-next", T_CUR, ft_ino_next, 1, "damaged" },
-	{ "cur-ft-free-entry-dirty", T_CUR, ft_free_dirty, 1, "damaged" },
-	{ "cur-ft-flags-no-used", T_CUR, ft_flags_no_used, 1, "damaged" },
-	{ "cur-ft-reserved", T_CUR, ft_reserved, 1, "damaged" },
-	{ "cur-ft-orphan-named", T_CUR, ft_orphan_named, 1, "damaged" },
-	{ "cur-bm-bitflip", T_CUR, bm_bitflip, 0, "damaged" },
-	{ "old-bm-bitflip", T_OLD, bm_bitflip, 0, "damaged" },
-	{ "cur-bm-owner-range", T_CUR, bm_owner_range, 1, "damaged" },
-	{ "cur-bm-owner-free-entry", T_CUR, bm_owner_free, 1, "damaged" },
-	{ "cur-bm-duplicate-index", T_CUR, bm_dup_index, 1, "damaged" },
-	{ "cur-bm-duplicate-sparse-span", T_CUR, sparse_dup, 1, "damaged" },
-	{ "cur-bm-lost-block", T_CUR, bm_lost, 1, "damaged" },
-	{ "old-bm-lost-block", T_OLD, bm_lost, 1, "damaged" },
-	{ "cur-bm-extra-block", T_CUR, bm_extra, 1, "damaged" },
-	{ "cur-bm-cross-link", T_CUR, bm_cross, 1, "damaged" },
-	{ "cur-bm-meta-free", T_CUR, bm_meta_free, 1, "damaged" },
-	{ "cur-bm-data-as-meta", T_CUR, bm_meta_data, 1, "damaged" },
-	{ "cur-bm-free-index", T_CUR, bm_free_index, 1, "damaged" },
-	{ "wipe-both-superblocks", T_NONE, wipe_both, 0, "unformatted" },
-	{ "wipe-magic-both", T_NONE, wipe_magic_both, 0, "unformatted" },
-	{ "wipe-all-metadata", T_NONE, meta_zero, 0, "unformatted" },
-	{ "foreign-magic-both", T_NONE, foreign_both, 0, "unformatted" },
-	{ "interrupted-commit", T_NONE, interrupt_cur, 0, "ready old" },
-	{ "interrupted-next-early", T_NONE, interrupt_next_early, 0, "ready cur" },
-	{ "interrupted-next-late", T_NONE, interrupt_next_late, 0, "ready cur" },
-	{ "interrupted-wrong-generation", T_NONE, interrupt_bad_gen, 0, "damaged" },
-	{ "interrupted-fallback-damaged", T_NONE, interrupt_both_bad, 0, "damaged" },
-	{ "cur-done-bit-clear", T_CUR, done_clear, 0, "ready any" },
-	{ "old-done-bit-clear", T_OLD, done_clear, 0, "ready any" },
-	{ "random", T_NONE, random_flip, 0, "damaged" },
+	{ "cur-sb-bitflip", T_CUR, sb_bitflip, 0, "damaged", "adopt old" },
+	{ "old-sb-bitflip", T_OLD, sb_bitflip, 0, "damaged", "adopt cur" },
+	{ "cur-sb-magic", T_CUR, sb_magic, 1, "damaged", "adopt old" },
+	{ "old-sb-magic", T_OLD, sb_magic, 1, "damaged", "adopt cur" },
+	{ "cur-sb-layout-version", T_CUR, sb_version, 1, "damaged", "refused" },
+	{ "old-sb-layout-version", T_OLD, sb_version, 1, "damaged", "refused" },
+	{ "cur-sb-sb-size", T_CUR, sb_sb_size, 1, "damaged", "adopt old" },
+	{ "cur-sb-slot", T_CUR, sb_slot, 1, "damaged", "adopt old" },
+	{ "cur-sb-flags", T_CUR, sb_flags, 1, "damaged", "adopt old" },
+	{ "cur-sb-generation-0", T_CUR, sb_gen_zero, 1, "damaged", "adopt old" },
+	{ "cur-sb-commit-seq", T_CUR, sb_seq, 0, "damaged", "adopt old" },
+	{ "old-sb-commit-seq", T_OLD, sb_seq, 0, "damaged", "adopt cur" },
+	{ "cur-sb-block-size", T_CUR, sb_block_size, 1, "damaged", "adopt old" },
+	{ "old-sb-block-size", T_OLD, sb_block_size, 1, "damaged", "adopt cur" },
+	{ "cur-sb-nr-blocks-more", T_CUR, sb_nr_blocks_more, 1, "damaged", "adopt old" },
+	{ "cur-sb-nr-blocks-less", T_CUR, sb_nr_blocks_less, 1, "damaged", "adopt old" },
+	{ "cur-sb-meta-blocks-0", T_CUR, sb_meta_zero, 1, "damaged", "adopt old" },
+	{ "cur-sb-meta-blocks-all", T_CUR, sb_meta_all, 1, "damaged", "adopt old" },
+	{ "cur-sb-max-files", T_CUR, sb_max_files, 1, "damaged", "adopt old" },
+	{ "cur-sb-slot-size", T_CUR, sb_slot_size, 1, "damaged", "adopt old" },
+	{ "cur-sb-ft-offset", T_CUR, sb_ft_offset, 1, "damaged", "adopt old" },
+	{ "cur-sb-ft-size", T_CUR, sb_ft_size, 1, "damaged", "adopt old" },
+	{ "cur-sb-file-entry-size", T_CUR, sb_entry_size, 1, "damaged", "adopt old" },
+	{ "cur-sb-bm-offset", T_CUR, sb_bm_offset, 1, "damaged", "adopt old" },
+	{ "cur-sb-bm-offset-out", T_CUR, sb_bm_offset_out, 1, "damaged", "adopt old" },
+	{ "cur-sb-nr-files", T_CUR, sb_nr_files, 1, "damaged", "adopt old" },
+	{ "cur-sb-next-ino", T_CUR, sb_next_ino, 1, "damaged", "adopt old" },
+	{ "cur-sb-pool-base", T_CUR, sb_pool_base, 1, "damaged", "adopt old" },
+	{ "old-sb-pool-base", T_OLD, sb_pool_base, 1, "damaged", "adopt cur" },
+	{ "cur-sb-pool-size", T_CUR, sb_pool_size, 1, "damaged", "adopt old" },
+	{ "old-sb-uuid", T_OLD, sb_uuid, 1, "damaged", "refused" },
+	{ "cur-sb-zero", T_CUR, sb_zero, 0, "damaged", "adopt old" },
+	{ "old-sb-zero", T_OLD, sb_zero, 0, "damaged", "adopt cur" },
+	{ "cur-ft-bitflip-used", T_CUR, ft_bitflip_used, 0, "damaged", "adopt old" },
+	{ "old-ft-bitflip-used", T_OLD, ft_bitflip_used, 0, "damaged", "adopt cur" },
+	{ "cur-ft-bitflip", T_CUR, ft_bitflip, 0, "damaged", "adopt old" },
+	{ "cur-ft-name-len-300", T_CUR, ft_name_len, 1, "damaged", "adopt old" },
+	{ "old-ft-name-len-300", T_OLD, ft_name_len, 1, "damaged", "adopt cur" },
+	{ "cur-ft-name-len-0", T_CUR, ft_name_len_zero, 1, "damaged", "adopt old" },
+	{ "cur-ft-name-slash", T_CUR, ft_name_slash, 1, "damaged", "adopt old" },
+	{ "cur-ft-name-dotdot", T_CUR, ft_name_dot, 1, "damaged", "adopt old" },
+	{ "cur-ft-name-nul", T_CUR, ft_name_nul, 1, "damaged", "adopt old" },
+	{ "cur-ft-name-padding", T_CUR, ft_name_padding, 1, "damaged", "adopt old" },
+	{ "cur-ft-name-duplicate", T_CUR, ft_name_dup, 1, "damaged", "adopt old" },
+	{ "cur-ft-nr-blocks", T_CUR, ft_nr_blocks, 1, "damaged", "adopt old" },
+	{ "old-ft-nr-blocks", T_OLD, ft_nr_blocks, 1, "damaged", "adopt cur" },
+	{ "cur-ft-size", T_CUR, ft_size, 1, "damaged", "adopt old" },
+	{ "cur-ft-size-huge", T_CUR, ft_size_huge, 1, "damaged", "adopt old" },
+	{ "cur-ft-flags", T_CUR, ft_flags, 1, "damaged", "adopt old" },
+	{ "cur-ft-mode-dir", T_CUR, ft_mode_dir, 1, "damaged", "adopt old" },
+	{ "cur-ft-ino-duplicate", T_CUR, ft_ino_dup, 1, "damaged", "adopt old" },
+	{ "cur-ft-ino-0", T_CUR, ft_ino_zero, 1, "damaged", "adopt old" },
+	{ "cur-ft-ino-beyond-next", T_CUR, ft_ino_next, 1, "damaged", "adopt old" },
+	{ "cur-ft-free-entry-dirty", T_CUR, ft_free_dirty, 1, "damaged", "adopt old" },
+	{ "cur-ft-flags-no-used", T_CUR, ft_flags_no_used, 1, "damaged", "adopt old" },
+	{ "cur-ft-reserved", T_CUR, ft_reserved, 1, "damaged", "adopt old" },
+	{ "cur-ft-orphan-named", T_CUR, ft_orphan_named, 1, "damaged", "adopt old" },
+	{ "cur-bm-bitflip", T_CUR, bm_bitflip, 0, "damaged", "adopt old" },
+	{ "old-bm-bitflip", T_OLD, bm_bitflip, 0, "damaged", "adopt cur" },
+	{ "cur-bm-owner-range", T_CUR, bm_owner_range, 1, "damaged", "adopt old" },
+	{ "cur-bm-owner-free-entry", T_CUR, bm_owner_free, 1, "damaged", "adopt old" },
+	{ "cur-bm-duplicate-index", T_CUR, bm_dup_index, 1, "damaged", "adopt old" },
+	{ "cur-bm-duplicate-sparse-span", T_CUR, sparse_dup, 1, "damaged", "adopt old" },
+	{ "cur-bm-lost-block", T_CUR, bm_lost, 1, "damaged", "adopt old" },
+	{ "old-bm-lost-block", T_OLD, bm_lost, 1, "damaged", "adopt cur" },
+	{ "cur-bm-extra-block", T_CUR, bm_extra, 1, "damaged", "adopt old" },
+	{ "cur-bm-cross-link", T_CUR, bm_cross, 1, "damaged", "adopt old" },
+	{ "cur-bm-meta-free", T_CUR, bm_meta_free, 1, "damaged", "adopt old" },
+	{ "cur-bm-data-as-meta", T_CUR, bm_meta_data, 1, "damaged", "adopt old" },
+	{ "cur-bm-free-index", T_CUR, bm_free_index, 1, "damaged", "adopt old" },
+	{ "wipe-both-superblocks", T_NONE, wipe_both, 0, "unformatted", "refused" },
+	{ "wipe-magic-both", T_NONE, wipe_magic_both, 0, "unformatted", "refused" },
+	{ "wipe-all-metadata", T_NONE, meta_zero, 0, "unformatted", "refused" },
+	{ "foreign-magic-both", T_NONE, foreign_both, 0, "unformatted", "refused" },
+	{ "interrupted-commit", T_NONE, interrupt_cur, 0, "ready old", "none" },
+	{ "interrupted-next-early", T_NONE, interrupt_next_early, 0, "ready cur", "none" },
+	{ "interrupted-next-late", T_NONE, interrupt_next_late, 0, "ready cur", "none" },
+	{ "interrupted-wrong-generation", T_NONE, interrupt_bad_gen, 0, "damaged", "adopt cur" },
+	{ "interrupted-fallback-damaged", T_NONE, interrupt_both_bad, 0, "damaged", "salvage" },
+	{ "cur-done-bit-clear", T_CUR, done_clear, 0, "ready any", "none" },
+	{ "old-done-bit-clear", T_OLD, done_clear, 0, "ready any", "none" },
+	{ "cur-ct-entry", T_CUR, ct_entry, 0, "damaged", "adopt old" },
+	{ "cur-sb-chunk-size", T_CUR, sb_chunk_size, 0, "damaged", "adopt old" },
+	{ "cur-sb-page-tail", T_CUR, sb_page_tail, 0, "damaged", "adopt old" },
+	{ "cur-sb-generation-parity", T_CUR, sb_gen_parity, 0, "damaged", "adopt old" },
+	{ "both-ft-name-slash", T_NONE, both_name_slash, 0, "damaged", "salvage" },
+	{ "both-bm-lost-block", T_NONE, both_bm_lost, 0, "damaged", "salvage" },
+	{ "both-bm-bitflip", T_NONE, both_bm_bitflip, 0, "damaged", "salvage" },
+	{ "random", T_NONE, random_flip, 0, "damaged", "any" },
 };
 
 /* ------------------------------------------------------------ commands */
@@ -1320,13 +1580,18 @@ static int cmd_apply(uint64_t phys, const char *name, uint64_t seed,
 		s = m.cur;
 	else if (k->target == T_OLD)
 		s = m.old;
+	m.keep[0] = '\0';
+	m.expect = m.repair = NULL;
 	k->fn(&m, s);
 	if (k->fix)
 		fix_crcs(s);
 	mem_write(phys, m.buf, m.len);
 	printf("case: %s: %s%s\n", name, m.desc,
 	       k->fix ? ", checksums fixed" : "");
-	printf("expect: %s\n", k->expect);
+	printf("expect: %s\n", m.expect ?: k->expect);
+	printf("repair: %s\n", m.repair ?: k->repair);
+	if (!strcmp(m.repair ?: k->repair, "salvage"))
+		printf("keep: %s\n", m.keep);
 	printf("hash: %016" PRIx64 "\n", hash_words(HASH_INIT, m.buf, m.len));
 	return 0;
 }
@@ -1443,6 +1708,44 @@ static void cmd_copy(uint64_t src, uint64_t dst, uint64_t len, int rebase)
 	free(m.buf);
 }
 
+/* Good layout 2 metadata as layout 1 writes it: the tables stay. */
+static void cmd_downgrade(uint64_t phys)
+{
+	struct meta m;
+	int i;
+
+	load_meta(&m, phys);
+	need_good(&m);
+	for (i = 0; i < 2; i++) {
+		struct slot *sl = &m.s[i];
+
+		if (!sl->v2)
+			die("slot %d is not layout 2", i);
+		sl->sb->layout_version = htole32(1);
+		sl->sb->chunk_size = 0;
+		sl->sb->nr_chunks = 0;
+		sl->sb->ct_offset = 0;
+		memset(sl->base + SB_END, 0, VMPKRAM_SB_SIZE - SB_END);
+		sl->v2 = 0;
+		fix_crcs(sl);
+	}
+	mem_write(phys, m.buf, m.len);
+	free(m.buf);
+}
+
+static void cmd_layout(uint64_t phys)
+{
+	struct meta m;
+	int i;
+
+	load_meta(&m, phys);
+	for (i = 0; i < 2; i++)
+		printf("slot %d: %s layout %u\n", i,
+		       m.s[i].complete ? "complete" : "not complete",
+		       m.s[i].sb ? le32toh(m.s[i].sb->layout_version) : 0);
+	free(m.buf);
+}
+
 static const char *errno_name(int e)
 {
 	switch (e) {
@@ -1468,6 +1771,89 @@ static int cmd_mount(const char *pool, const char *dir)
 	}
 	printf("mounted\n");
 	return 0;
+}
+
+static int cmd_repair(const char *pool)
+{
+	struct tnl_result res = { 0 };
+	struct tnl_msg m;
+	struct tnl nl;
+	int ret;
+
+	if (tnl_open(&nl))
+		die("cannot reach the genetlink family %s", VMPKRAM_GENL_NAME);
+	tnl_msg_init(&m, nl.family, 0, VMPKRAM_CMD_POOL_REPAIR);
+	tnl_put_str(&m, VMPKRAM_A_POOL_NAME, pool);
+	ret = tnl_exec(&nl, &m, NULL, NULL, &res);
+	if (ret)
+		die("POOL_REPAIR: %s", strerror(-ret));
+	if (res.error)
+		printf("errno %s: %s\n", errno_name(res.error), res.msg);
+	else
+		printf("action %u\n", tnl_opt_u32(res.tb[VMPKRAM_A_REPAIR_ACTION]));
+	ret = res.error ? 1 : 0;
+	tnl_result_clear(&res);
+	tnl_close(&nl);
+	return ret;
+}
+
+static const char *const state_names[] = {
+	"?", "UNFORMATTED", "DAMAGED", "READY", "SEALED",
+};
+static const char *const action_names[] = {
+	"?", "none", "adopt", "salvage", "refused",
+};
+
+/* One line for pool check of @pool; 0, or 1 when it failed. */
+static int check_one(struct tnl *nl, const char *pool)
+{
+	struct nlattr *a, *tb[VMPKRAM_A_MAX + 1];
+	struct tnl_result res = { 0 };
+	unsigned int state, action, complete = 0;
+	struct tnl_msg m;
+	int rem, ret;
+
+	tnl_msg_init(&m, nl->family, 0, VMPKRAM_CMD_POOL_CHECK);
+	tnl_put_str(&m, VMPKRAM_A_POOL_NAME, pool);
+	ret = tnl_exec(nl, &m, NULL, NULL, &res);
+	if (ret)
+		die("POOL_CHECK: %s", strerror(-ret));
+	if (res.error || !res.reply) {
+		printf("%s errno %s\n", pool, errno_name(res.error));
+		tnl_result_clear(&res);
+		return 1;
+	}
+	tnl_for_each(a, (char *)NLMSG_DATA(res.reply) + GENL_HDRLEN,
+		     res.reply->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), rem) {
+		if ((a->nla_type & NLA_TYPE_MASK) != VMPKRAM_A_CHECK_SLOT)
+			continue;
+		tnl_parse(tb, VMPKRAM_A_MAX, tnl_data(a), tnl_len(a));
+		complete += tb[VMPKRAM_A_SLOT_STATUS] &&
+			    tnl_u32(tb[VMPKRAM_A_SLOT_STATUS]) ==
+			    VMPKRAM_SLOT_COMPLETE;
+	}
+	state = tnl_opt_u32(res.tb[VMPKRAM_A_POOL_STATE]);
+	action = tnl_opt_u32(res.tb[VMPKRAM_A_REPAIR_ACTION]);
+	printf("%s %s %s", pool, state_names[state < 5 ? state : 0],
+	       action_names[action < 5 ? action : 0]);
+	if (res.tb[VMPKRAM_A_REPAIR_SLOT])
+		printf(" %u", tnl_u32(res.tb[VMPKRAM_A_REPAIR_SLOT]));
+	printf(" complete %u\n", complete);
+	tnl_result_clear(&res);
+	return 0;
+}
+
+static int cmd_check(int n, char **pools)
+{
+	struct tnl nl;
+	int i, ret = 0;
+
+	if (tnl_open(&nl))
+		die("cannot reach the genetlink family %s", VMPKRAM_GENL_NAME);
+	for (i = 0; i < n; i++)
+		ret |= check_one(&nl, pools[i]);
+	tnl_close(&nl);
+	return ret;
 }
 
 /* fill_sparse() in both slots of good metadata: still good. */
@@ -1500,8 +1886,12 @@ static int usage(void)
 		"       vmpkram_pool_corrupt copy SRC DST [LEN] [rebase]\n"
 		"       vmpkram_pool_corrupt cases\n"
 		"       vmpkram_pool_corrupt apply BASE CASE SEED [SAVED]\n"
+		"       vmpkram_pool_corrupt downgrade BASE\n"
+		"       vmpkram_pool_corrupt layout BASE\n"
 		"       vmpkram_pool_corrupt sparse BASE\n"
-		"       vmpkram_pool_corrupt mount POOL DIR\n");
+		"       vmpkram_pool_corrupt mount POOL DIR\n"
+		"       vmpkram_pool_corrupt repair POOL\n"
+		"       vmpkram_pool_corrupt check POOL...\n");
 	return 2;
 }
 
@@ -1546,10 +1936,18 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "apply") && (argc == 5 || argc == 6)) {
 		return cmd_apply(num(argv[2]), argv[3], num(argv[4]),
 				 argc == 6 ? argv[5] : NULL);
+	} else if (!strcmp(cmd, "downgrade") && argc == 3) {
+		cmd_downgrade(num(argv[2]));
+	} else if (!strcmp(cmd, "layout") && argc == 3) {
+		cmd_layout(num(argv[2]));
 	} else if (!strcmp(cmd, "sparse") && argc == 3) {
 		cmd_sparse(num(argv[2]));
 	} else if (!strcmp(cmd, "mount") && argc == 4) {
 		return cmd_mount(argv[2], argv[3]);
+	} else if (!strcmp(cmd, "repair") && argc == 3) {
+		return cmd_repair(argv[2]);
+	} else if (!strcmp(cmd, "check") && argc >= 3) {
+		return cmd_check(argc - 2, argv + 2);
 	} else {
 		return usage();
 	}

@@ -5,7 +5,8 @@
  * attributes, unknown pools, every attach check (alignment, size, System
  * RAM, reservation, overlap, duplicate name), detach and re-attach, format
  * and detach of a mounted pool, seal/unseal and the command line the next
- * kernel needs, pool events, and the pool and file dumps.
+ * kernel needs, pool events, the pool and file dumps, and the check and
+ * repair of a pool that is not damaged (pool_corrupt.sh damages pools).
  *
  * Runs as root in the test VM with the pools "test" and "small" (suite
  * "pool").  "test" belongs to the tests: it may be formatted.  "small" is
@@ -31,6 +32,7 @@
 
 #include "kselftest_harness.h"
 #include "vmpkram_test.h"
+#include "../kmod/pool_layout.h"
 
 #define BLK		VMPKRAM_POOL_BLOCK_SIZE
 #define SZ_1M		(1ULL << 20)
@@ -314,7 +316,8 @@ TEST_F(pool, missing_pool_name_is_einval)
 {
 	static const __u8 cmds[] = {
 		VMPKRAM_CMD_POOL_GET, VMPKRAM_CMD_POOL_DETACH,
-		VMPKRAM_CMD_POOL_FORMAT,
+		VMPKRAM_CMD_POOL_FORMAT, VMPKRAM_CMD_POOL_CHECK,
+		VMPKRAM_CMD_POOL_REPAIR,
 	};
 	struct tnl_result res = { 0 };
 	struct tnl_msg m;
@@ -356,7 +359,8 @@ TEST_F(pool, unknown_pool_is_enodev)
 	static const __u8 cmds[] = {
 		VMPKRAM_CMD_POOL_GET, VMPKRAM_CMD_POOL_DETACH,
 		VMPKRAM_CMD_POOL_FORMAT, VMPKRAM_CMD_POOL_SEAL,
-		VMPKRAM_CMD_POOL_UNSEAL,
+		VMPKRAM_CMD_POOL_UNSEAL, VMPKRAM_CMD_POOL_CHECK,
+		VMPKRAM_CMD_POOL_REPAIR,
 	};
 	struct tnl_result res = { 0 };
 	unsigned int i;
@@ -446,6 +450,17 @@ TEST_F(pool, bad_names_are_rejected)
 	tnl_msg_init(&m, self->nl.family, 0, VMPKRAM_CMD_POOL_GET);
 	tnl_put_str(&m, VMPKRAM_A_MAX + 1, "x");
 	EXPECT_EQ(EINVAL, send_req(&self->nl, &m, &res));
+	tnl_msg_init(&m, self->nl.family, 0, VMPKRAM_CMD_POOL_CHECK);
+	tnl_put_str(&m, VMPKRAM_A_POOL_NAME, "test");
+	tnl_put_u32(&m, VMPKRAM_A_REPAIR_SLOT, 0);
+	EXPECT_EQ(EINVAL, send_req(&self->nl, &m, &res));
+	EXPECT_LT(0, res.offs);
+	EXPECT_LT(0, strlen(res.msg));
+	tnl_msg_init(&m, self->nl.family, 0, VMPKRAM_CMD_POOL_REPAIR);
+	tnl_put_str(&m, VMPKRAM_A_POOL_NAME, "test");
+	tnl_put_u32(&m, VMPKRAM_A_REPAIR_ACTION, VMPKRAM_REPAIR_SALVAGE);
+	EXPECT_EQ(EINVAL, send_req(&self->nl, &m, &res));
+	EXPECT_LT(0, res.offs);
 
 	/* Nothing was attached by any of these. */
 	ASSERT_EQ(0, dump_pools(&self->nl, &l));
@@ -533,6 +548,10 @@ TEST_F(pool, unprivileged_is_eperm)
 	EXPECT_EQ(EPERM, as_user(VMPKRAM_CMD_POOL_SEAL, 0, "test", 0, 0));
 	EXPECT_EQ(EPERM, as_user(VMPKRAM_CMD_POOL_SEAL, 0, NULL, 0, 0));
 	EXPECT_EQ(EPERM, as_user(VMPKRAM_CMD_POOL_UNSEAL, 0, NULL, 0, 0));
+	EXPECT_EQ(EPERM, as_user(VMPKRAM_CMD_POOL_CHECK, 0, "test", 0, 0));
+	EXPECT_EQ(EPERM, as_user(VMPKRAM_CMD_POOL_REPAIR, 0, "test", 0, 0));
+	EXPECT_EQ(EPERM, as_user(VMPKRAM_CMD_POOL_REPAIR, 0, "no-such-pool", 0,
+				 0));
 	/* Refused before the pool is even looked up. */
 	EXPECT_EQ(EPERM, as_user(VMPKRAM_CMD_POOL_GET, 0, "no-such-pool", 0, 0));
 
@@ -1572,6 +1591,136 @@ TEST_F_TIMEOUT(pool, files_dump_continues_long_files, 120)
 	}
 	EXPECT_EQ(n * BLK, next);
 	free(files);
+}
+
+/* ---- check and repair of a pool that is not damaged ---- */
+
+struct report {
+	__u32 action, kept, dropped, state;
+	int slots;
+	__u32 status[2], checks[2], ok[2];
+	__u64 gen[2];
+	char text[512];
+};
+
+static void report_slot(struct nlattr *nest, struct report *r)
+{
+	struct nlattr *tb[VMPKRAM_A_MAX + 1], *a, *c[VMPKRAM_A_MAX + 1];
+	__u32 i;
+	int rem;
+
+	tnl_parse(tb, VMPKRAM_A_MAX, tnl_data(nest), tnl_len(nest));
+	if (!tb[VMPKRAM_A_SLOT_INDEX] || !tb[VMPKRAM_A_SLOT_STATUS] ||
+	    !tb[VMPKRAM_A_SLOT_GENERATION])
+		return;
+	i = tnl_u32(tb[VMPKRAM_A_SLOT_INDEX]) & 1;
+	r->slots++;
+	r->status[i] = tnl_u32(tb[VMPKRAM_A_SLOT_STATUS]);
+	r->gen[i] = tnl_u64(tb[VMPKRAM_A_SLOT_GENERATION]);
+	tnl_for_each(a, tnl_data(nest), tnl_len(nest), rem) {
+		if ((a->nla_type & NLA_TYPE_MASK) != VMPKRAM_A_SLOT_CHECK)
+			continue;
+		tnl_parse(c, VMPKRAM_A_MAX, tnl_data(a), tnl_len(a));
+		r->checks[i]++;
+		if (c[VMPKRAM_A_CHECK_NAME] && c[VMPKRAM_A_CHECK_RESULT] &&
+		    tnl_u32(c[VMPKRAM_A_CHECK_RESULT]) == VMPKRAM_CHECK_OK &&
+		    !c[VMPKRAM_A_CHECK_DETAIL])
+			r->ok[i]++;
+	}
+}
+
+/* CHECK or REPAIR of @name; the errno; @r gets the report. */
+static int report_req(struct tnl *nl, __u8 cmd, const char *name,
+		      struct report *r, struct tnl_result *res)
+{
+	struct nlattr *a;
+	int ret, rem;
+
+	memset(r, 0, sizeof(*r));
+	ret = cmd_named(nl, cmd, 0, name, res);
+	if (ret || !res->reply)
+		return ret ? ret : ENODATA;
+	r->action = tnl_opt_u32(res->tb[VMPKRAM_A_REPAIR_ACTION]);
+	r->kept = tnl_opt_u32(res->tb[VMPKRAM_A_REPAIR_KEPT]);
+	r->dropped = tnl_opt_u32(res->tb[VMPKRAM_A_REPAIR_DROPPED]);
+	r->state = tnl_opt_u32(res->tb[VMPKRAM_A_POOL_STATE]);
+	tnl_opt_str(r->text, sizeof(r->text), res->tb[VMPKRAM_A_REPAIR_TEXT]);
+	tnl_for_each(a, (char *)NLMSG_DATA(res->reply) + GENL_HDRLEN,
+		     res->reply->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), rem)
+		if ((a->nla_type & NLA_TYPE_MASK) == VMPKRAM_A_CHECK_SLOT)
+			report_slot(a, r);
+	return 0;
+}
+
+/* Both slots complete, every check passed, generations g and g - 1. */
+static void expect_healthy(struct __test_metadata *_metadata,
+			   const struct report *r, __u64 gen)
+{
+	int i;
+
+	EXPECT_EQ(2, r->slots);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(VMPKRAM_SLOT_COMPLETE, r->status[i]) TH_LOG("slot %d", i);
+		EXPECT_EQ(11, r->checks[i]) TH_LOG("slot %d", i);
+		EXPECT_EQ(r->checks[i], r->ok[i]) TH_LOG("slot %d", i);
+		EXPECT_EQ(i, (int)(r->gen[i] & 1)) TH_LOG("slot %d", i);
+	}
+	EXPECT_EQ(gen, r->gen[0] > r->gen[1] ? r->gen[0] : r->gen[1]);
+	EXPECT_EQ(1, r->gen[0] > r->gen[1] ? r->gen[0] - r->gen[1] :
+					     r->gen[1] - r->gen[0]);
+	EXPECT_EQ(VMPKRAM_REPAIR_NONE, r->action);
+	EXPECT_LT(0, strlen(r->text));
+}
+
+TEST_F_TIMEOUT(pool, check_and_repair_leave_a_ready_pool_alone, 120)
+{
+	struct tnl_result res = { 0 };
+	struct tnl_pool t;
+	struct report r;
+	int fd;
+
+	EXPECT_EQ(VMPKRAM_LAYOUT_VERSION, self->test.layout);
+	ASSERT_EQ(0, report_req(&self->nl, VMPKRAM_CMD_POOL_CHECK, "test", &r,
+				&res));
+	expect_healthy(_metadata, &r, self->test.generation);
+	EXPECT_EQ(VMPKRAM_POOL_READY, r.state);
+
+	/* Mounted, with a file: checked all the same, repair is EBUSY. */
+	ASSERT_EQ(0, mount_test(self));
+	fd = openat(AT_FDCWD, self->dir, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, close(openat(fd, "f", O_CREAT | O_WRONLY, 0600)));
+	close(fd);
+	ASSERT_EQ(0, tnl_pool_get(&self->nl, "test", &t));
+	ASSERT_EQ(0, report_req(&self->nl, VMPKRAM_CMD_POOL_CHECK, "test", &r,
+				&res));
+	expect_healthy(_metadata, &r, t.generation);
+	EXPECT_EQ(EBUSY, cmd_named(&self->nl, VMPKRAM_CMD_POOL_REPAIR, 0, "test",
+				   &res));
+	EXPECT_LT(0, strlen(res.msg));
+	ASSERT_EQ(0, umount_test(self));
+
+	/* Not damaged: nothing to do, nothing written. */
+	ASSERT_EQ(0, tnl_pool_get(&self->nl, "test", &t));
+	ASSERT_EQ(0, report_req(&self->nl, VMPKRAM_CMD_POOL_REPAIR, "test", &r,
+				&res));
+	EXPECT_EQ(VMPKRAM_REPAIR_NONE, r.action);
+	EXPECT_EQ(0, tnl_pool_get(&self->nl, "test", &self->test));
+	EXPECT_EQ(t.generation, self->test.generation);
+
+	/* Sealed: the same. */
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_SEAL, "test", NULL));
+	ASSERT_EQ(0, tnl_pool_get(&self->nl, "test", &t));
+	ASSERT_EQ(0, report_req(&self->nl, VMPKRAM_CMD_POOL_CHECK, "test", &r,
+				&res));
+	expect_healthy(_metadata, &r, t.generation);
+	EXPECT_EQ(VMPKRAM_POOL_SEALED, r.state);
+	ASSERT_EQ(0, report_req(&self->nl, VMPKRAM_CMD_POOL_REPAIR, "test", &r,
+				&res));
+	EXPECT_EQ(VMPKRAM_REPAIR_NONE, r.action);
+	ASSERT_EQ(0, tnl_pool_cmd(&self->nl, VMPKRAM_CMD_POOL_UNSEAL, "test",
+				  NULL));
+	tnl_result_clear(&res);
 }
 
 /*

@@ -371,6 +371,7 @@ void tnl_pool_parse(struct nlattr **tb, struct tnl_pool *p)
 	p->scrub_pending = tnl_opt_u64(tb[VMPKRAM_A_POOL_SCRUB_PENDING]);
 	p->largest_free = tnl_opt_u64(tb[VMPKRAM_A_POOL_LARGEST_FREE]);
 	p->bad = tnl_opt_u64(tb[VMPKRAM_A_POOL_BAD]);
+	p->layout = tnl_opt_u32(tb[VMPKRAM_A_POOL_LAYOUT]);
 	if (tb[VMPKRAM_A_POOL_UUID] && tnl_len(tb[VMPKRAM_A_POOL_UUID]) == 16) {
 		p->has_uuid = true;
 		memcpy(p->uuid, tnl_data(tb[VMPKRAM_A_POOL_UUID]), 16);

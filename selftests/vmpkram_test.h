@@ -209,6 +209,7 @@ struct tnl_pool {
 	__u32 state, clean, block_size, nr_files, max_files, mounted, event;
 	__u64 base, size, generation, seal_time, data_size, used, free;
 	__u64 scrub_pending, largest_free, bad;
+	__u32 layout;
 };
 
 /* An optional attribute's value, 0 when absent. */

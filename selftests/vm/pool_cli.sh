@@ -6,7 +6,8 @@
 # ls --extents of files made in a mounted vmpkramfs, seal (EROFS on
 # create, the command line for the next kernel, events) and unseal,
 # detach and attach at run time (metadata adopted, files intact) with
-# the attach refusals, what an unprivileged user is told, and kexec load:
+# the attach refusals, pool check and repair of a ready pool (nothing to
+# do), what an unprivileged user is told, and kexec load:
 # refused for a missing kernel and for a release without module (until
 # --force), a failed load that leaves the pools unsealed, then load and
 # unload of the running kernel.
@@ -84,6 +85,43 @@ su -s /bin/sh vmpkuser -c 'vmpkramctl --json status' >"$OUT"
 check "--json status as an unprivileged user: pools null" json_is pools null <"$OUT"
 check "... jobs null" json_is jobs null <"$OUT"
 check "... the pool count all the same" json_is nr_pools 2 <"$OUT"
+
+# ------------------------------------------------- check and repair
+
+check "pool check test: each check of both slots, nothing to repair" sh -c \
+	"vmpkramctl pool check test >$OUT &&
+	 [ \$(grep -c '^slot [01]: complete, generation' $OUT) = 2 ] &&
+	 [ \$(grep -Ec '^  .* ok\$' $OUT) = 22 ] &&
+	 grep -q '^repair: nothing to repair: the pool is ready' $OUT"
+# Values, not text: the JSON is indented only on a terminal.
+check_json() {
+	local s i
+
+	vmpkramctl --json pool check test >"$OUT" &&
+		json_is repair.action none <"$OUT" &&
+		json_is repair.slot null <"$OUT" || return 1
+	for s in 0 1; do
+		json_is "slots.$s.status" complete <"$OUT" &&
+			json_is "slots.$s.checks.#" 11 <"$OUT" || return 1
+		for i in 0 1 2 3 4 5 6 7 8 9 10; do
+			json_is "slots.$s.checks.$i.result" ok <"$OUT" || return 1
+		done
+	done
+}
+check "--json pool check test: two complete slots, action none" check_json
+check "pool check needs a pool name" fails 2 "no pool name" pool check
+check "pool check of an unknown pool fails naming it" \
+	fails 1 "no pool" pool check nosuchpool
+repair_noop() {
+	gen=$(pool_get test generation)
+	vmpkramctl pool repair test </dev/null >"$OUT" &&
+		grep -q 'nothing to repair' "$OUT" &&
+		[ "$(pool_get test generation)" = "$gen" ]
+}
+check "pool repair of a ready pool: nothing to repair, nothing written" repair_noop
+check "an unprivileged pool check is told about CAP_SYS_ADMIN" sh -c \
+	"! su -s /bin/sh vmpkuser -c 'vmpkramctl pool check test' 2>$ERR &&
+	 grep -q CAP_SYS_ADMIN $ERR"
 
 # ------------------------------------------------------------- format
 

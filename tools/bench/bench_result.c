@@ -152,7 +152,7 @@ static void print_table(struct json_object *res)
 
 	if (!json_object_object_get_ex(res, "runs", &runs))
 		return;
-	printf("%-24s %-20s %3s %9s %9s %9s %8s %8s\n", "case", "method",
+	printf("%-24s %-20s %3s %10s %10s %10s %8s %8s\n", "case", "method",
 	       "thr", "median s", "min s", "max s", "GB/s", "vs base");
 	for (i = 0; i < json_object_array_length(runs); i++) {
 		o = json_object_array_get_idx(runs, i);
@@ -161,18 +161,22 @@ static void print_table(struct json_object *res)
 		json_object_object_get_ex(o, "threads", &v);
 		base = get_double(find_run(runs, json_object_get_string(c),
 					   baseline_of(o)), "median_s");
-		printf("%-24s %-20s %3d %9.4f %9.4f %9.4f %8.2f ",
+		printf("%-24s %-20s %3d %10.6f %10.6f %10.6f ",
 		       json_object_get_string(c), json_object_get_string(m),
 		       json_object_get_int(v), get_double(o, "median_s"),
-		       get_double(o, "min_s"), get_double(o, "max_s"),
-		       get_double(o, "gbps"));
+		       get_double(o, "min_s"), get_double(o, "max_s"));
+		/* A commit moves no amount of memory the rate would describe. */
+		if (get_double(o, "size") > 0)
+			printf("%8.2f ", get_double(o, "gbps"));
+		else
+			printf("%8s ", "-");
 		if (base > 0)
 			printf("%7.2fx\n", base / get_double(o, "median_s"));
 		else
 			printf("%8s\n", "-");
 	}
 	printf("GB/s = 10^9 bytes per second of the median time; vs base = median of the case's baseline method\n"
-	       "(prefault: populate-1t, bringup: populate-anon4k-1t) / this median.\n");
+	       "(prefault: populate-1t, bringup: populate-anon4k-1t, commit: full or fchmod) / this median.\n");
 }
 
 /* ------------------------------------------------------------- machine */

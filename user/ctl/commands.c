@@ -103,6 +103,46 @@ static const struct ctl_cmd pool_cmds[] = {
 "(EBUSY) while a vmpkramfs is mounted on it.  Needs CAP_SYS_ADMIN.\n",
 		.run = cmd_pool_detach,
 	},
+	{
+		.name = "pool check",
+		.args = "NAME",
+		.max_args = 1,
+		.summary = "Check the metadata of pool NAME; say what a repair would do.",
+		.help =
+"Reads both metadata slots of the pool and shows each check of each slot\n"
+"(magic, checksums, layout version, address and size, geometry, reserved\n"
+"fields, generation, file table, block map) with its result, and what\n"
+"'pool repair' would do: nothing (the pool is not damaged), adopt the\n"
+"newest complete and consistent slot and rewrite the other from it,\n"
+"salvage (keep the files whose entries and blocks are consistent, drop\n"
+"the others, listed with the reason), or refuse (and why).  Writes\n"
+"nothing to the pool, whatever its state.  Needs CAP_SYS_ADMIN.\n"
+"With --json: {\"name\", \"state\", \"slots\": [...], \"repair\": {...}}.\n",
+		.run = cmd_pool_check,
+	},
+	{
+		.name = "pool repair",
+		.args = "NAME [--yes]",
+		.max_args = 1,
+		.summary = "Repair the metadata of damaged pool NAME, as 'pool check' plans it.",
+		.opts = (const struct ctl_opt[]){
+			{ "yes", 'y', NULL,
+			  "repair without asking; required when standard input\n"
+			  "or standard error is not a terminal" },
+			{ },
+		},
+		.help =
+"Shows the plan of 'pool check' and asks before it writes anything.\n"
+"Adopts the newest slot that passes every check and rewrites the other\n"
+"from it; when neither passes, keeps the files whose entries and blocks\n"
+"are consistent and drops the rest (their blocks are freed and zeroed).\n"
+"Refused when there is nothing to start from: no metadata, metadata of\n"
+"another address or size (fix memmap= and vmpkram.pool= instead), a\n"
+"newer layout, the slots of two pools.  A pool that is not damaged is\n"
+"left alone (no --yes needed to be told so).  Pools are never repaired\n"
+"implicitly.  Needs CAP_SYS_ADMIN.\n",
+		.run = cmd_pool_repair,
+	},
 };
 
 static const struct ctl_cmd kexec_cmds[] = {
@@ -261,7 +301,7 @@ static const struct ctl_cmd commands[] = {
 	{
 		.name = "pool",
 		.args = "<subcommand> [<args>]",
-		.summary = "Show, format, seal, attach or detach persistent pools.",
+		.summary = "Show, check, repair, format, seal, attach or detach persistent pools.",
 		.subs = pool_cmds,
 		.nr_subs = NR(pool_cmds),
 	},

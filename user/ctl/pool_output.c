@@ -40,6 +40,8 @@ const char *ctl_pool_event(uint32_t event)
 		return "sealed";
 	case VMPKRAM_POOL_EV_UNSEALED:
 		return "unsealed";
+	case VMPKRAM_POOL_EV_REPAIRED:
+		return "repaired";
 	default:
 		return "unknown";
 	}
@@ -134,9 +136,9 @@ void ctl_pool_print(const struct vmpkram_pool *p)
 		return;
 	uuid_text(p->uuid, uuid, sizeof(uuid));
 	ctl_time_text(p->seal_time_ns, sealed, sizeof(sealed));
-	printf("  uuid: %s\n  generation: %" PRIu64 "\n"
+	printf("  uuid: %s\n  generation: %" PRIu64 " (layout %u)\n"
 	       "  clean: %s\n  last sealed: %s\n",
-	       uuid[0] ? uuid : "none", p->generation,
+	       uuid[0] ? uuid : "none", p->generation, p->layout,
 	       p->clean ? "yes (sealed or detached before it was adopted)" :
 			  "no",
 	       sealed);
@@ -190,6 +192,7 @@ struct json_object *ctl_pool_json(const struct vmpkram_pool *p)
 	json_object_object_add(obj, "uuid",
 			       uuid[0] ? json_object_new_string(uuid) : NULL);
 	add_u64(obj, "generation", p->generation);
+	add_u64(obj, "layout", p->layout);
 	json_object_object_add(obj, "clean", json_object_new_boolean(p->clean));
 	add_u64(obj, "seal_time_ns", p->seal_time_ns);
 	add_u64(obj, "block_size", p->block_size);

@@ -80,6 +80,8 @@ CMD(pool_seal);
 CMD(pool_unseal);
 CMD(pool_attach);
 CMD(pool_detach);
+CMD(pool_check);
+CMD(pool_repair);
 CMD(kexec_load);
 CMD(kexec_exec);
 CMD(kexec_unload);

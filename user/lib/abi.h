@@ -28,6 +28,10 @@
 /* struct vmpkram_pool: LIBVMPKRAM_3 (bad came after its release) */
 #define VMPKRAM_POOL_SIZE_V1	offsetofend(struct vmpkram_pool, state_reason)
 
+/* struct vmpkram_pool_report: LIBVMPKRAM_4 */
+#define VMPKRAM_POOL_REPORT_SIZE_V1 \
+	offsetofend(struct vmpkram_pool_report, files)
+
 /* struct vmpkram_pool_ntf: LIBVMPKRAM_3 */
 #define VMPKRAM_POOL_NTF_SIZE_V1 \
 	(offsetof(struct vmpkram_pool_ntf, pool) + VMPKRAM_POOL_SIZE_V1)

@@ -158,6 +158,10 @@ struct vmpkram_pool {
 	 * after LIBVMPKRAM_3 was released: an older program's struct ends
 	 * before it */
 	uint64_t bad;
+	/* layout version of the pool's metadata when it is ready or
+	 * sealed (LIBVMPKRAM_4; 0 from a module that does not report it) */
+	uint32_t layout;
+	uint32_t __pad2;
 };
 
 /*
@@ -213,6 +217,74 @@ int vmpkram_pool_seal(struct vmpkram_ctx *ctx, const char *name,
 
 /* Allows metadata changes again; a pool that is not sealed is fine. */
 int vmpkram_pool_unseal(struct vmpkram_ctx *ctx, const char *name);
+
+/* One check of a metadata slot (LIBVMPKRAM_4). */
+struct vmpkram_check {
+	char name[48];			/* "superblock checksum", ... */
+	uint32_t result;		/* enum vmpkram_check_result */
+	char detail[256];		/* what failed; "" otherwise */
+};
+
+#define VMPKRAM_CHECKS_MAX	16
+
+/* One metadata slot as pool check found it (LIBVMPKRAM_4). */
+struct vmpkram_slot_report {
+	uint32_t index;			/* 0 or 1 */
+	uint32_t status;		/* enum vmpkram_slot_status */
+	uint64_t generation;		/* as read, checked or not */
+	uint64_t commit_seq;		/* as read */
+	uint32_t layout;		/* layout version as read */
+	uint32_t nr_checks;		/* entries of @checks, in order */
+	struct vmpkram_check checks[VMPKRAM_CHECKS_MAX];
+};
+
+/* A file a repair drops (LIBVMPKRAM_4). */
+struct vmpkram_dropped_file {
+	uint64_t ino;
+	char name[VMPKRAMFS_NAME_MAX + 1];	/* "" when it is damaged */
+	char reason[128];
+};
+
+#define VMPKRAM_DROPPED_MAX	32
+
+/*
+ * What vmpkram_pool_check() found and what a repair would do, or what
+ * vmpkram_pool_repair() did (LIBVMPKRAM_4).  Size-first: set .size.
+ */
+struct vmpkram_pool_report {
+	uint32_t size;
+	uint32_t state;			/* enum vmpkram_pool_state (after a
+					 * repair, for a repair) */
+	char name[VMPKRAM_POOL_NAME_MAX + 1];
+	struct vmpkram_slot_report slots[2];
+	uint32_t action;		/* enum vmpkram_repair_action */
+	int32_t slot;			/* the slot a repair starts from, -1 */
+	uint32_t kept;			/* files a repair keeps */
+	uint32_t dropped;		/* files it drops */
+	uint32_t nr_files;		/* dropped files listed in @files */
+	uint32_t __pad;
+	char text[512];			/* the plan, or why there is none */
+	struct vmpkram_dropped_file files[VMPKRAM_DROPPED_MAX];
+};
+
+/*
+ * Checks both metadata slots of pool @name, check by check, and says
+ * what a repair would do; writes nothing to the pool.  Any state.
+ */
+int vmpkram_pool_check(struct vmpkram_ctx *ctx, const char *name,
+		       struct vmpkram_pool_report *report);
+
+/*
+ * Repairs a DAMAGED pool as vmpkram_pool_check() describes it: adopts the
+ * newest complete and consistent slot and rewrites the other from it,
+ * or, when neither is usable, keeps the files whose entries and blocks
+ * are consistent and drops the rest.  @report (may be NULL) gets what was
+ * done.  0 also when there was nothing to repair (action NONE);
+ * -EUCLEAN when the pool cannot be repaired (action REFUSED in the
+ * check), -EBUSY mounted.
+ */
+int vmpkram_pool_repair(struct vmpkram_ctx *ctx, const char *name,
+			struct vmpkram_pool_report *report);
 
 /* One physically contiguous piece of a file. */
 struct vmpkram_extent {

@@ -61,4 +61,15 @@ int vmpkram_pool_ntf_from_msg(struct nlmsghdr *nlh,
 int vmpkram_pool_copy(const struct vmpkram_pool *src,
 		      struct vmpkram_pool *dst);
 
+/*
+ * A POOL_CHECK or POOL_REPAIR reply (@cmd) into @rep (all of it, size
+ * included): the name and state, both slots with their checks, the
+ * action and its slot, the counts, the text and the dropped files.
+ * Strings are cut to fit; numbers are checked against their enums and
+ * each other.  Returns as vmpkram_pool_from_attrs().
+ */
+int vmpkram_report_from_msg(struct nlmsghdr *nlh, unsigned int cmd,
+			    struct vmpkram_pool_report *rep, char *why,
+			    size_t why_size);
+
 #endif /* _LIBVMPKRAM_POOL_H_ */

@@ -167,6 +167,9 @@ static int pool_meta(struct nlattr **tb, struct vmpkram_pool *p, char *why,
 		ret = opt_u32(tb, VMPKRAM_A_POOL_MAX_FILES, UINT32_MAX,
 			      &p->max_files, why, why_size);
 	if (!ret)
+		ret = opt_u32(tb, VMPKRAM_A_POOL_LAYOUT, UINT32_MAX, &p->layout,
+			      why, why_size);
+	if (!ret)
 		ret = opt_u32(tb, VMPKRAM_A_POOL_NR_FILES,
 			      tb[VMPKRAM_A_POOL_MAX_FILES] ? p->max_files :
 							     UINT32_MAX,
@@ -247,7 +250,7 @@ int vmpkram_pool_ntf_from_msg(struct nlmsghdr *nlh,
 	if (!ret)
 		ret = vmpkram_attr_u32(tb, VMPKRAM_A_POOL_EVENT,
 				       VMPKRAM_POOL_EV_ATTACHED,
-				       VMPKRAM_POOL_EV_UNSEALED, &n.event, why,
+				       VMPKRAM_POOL_EV_REPAIRED, &n.event, why,
 				       why_size);
 	if (!ret)
 		ret = vmpkram_pool_from_attrs(tb, VMPKRAM_CMD_POOL_NTF, &n.pool,

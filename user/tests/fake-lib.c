@@ -309,6 +309,86 @@ int vmpkram_pool_format(struct vmpkram_ctx *ctx, const char *name,
 	return copy_pool(p, pool);
 }
 
+/*
+ * The plan for a fake pool: nothing for a usable one, refused for an
+ * unformatted one, adopting slot 0 for a damaged one; both slots
+ * complete but for a damaged one's slot 1.
+ */
+static void fake_report(const struct vmpkram_pool *p,
+			struct vmpkram_pool_report *r)
+{
+	uint32_t size = r->size, s;
+
+	memset(r, 0, sizeof(*r));
+	r->size = size;
+	r->state = p->state;
+	snprintf(r->name, sizeof(r->name), "%s", p->name);
+	for (s = 0; s < 2; s++) {
+		r->slots[s].index = s;
+		r->slots[s].status = VMPKRAM_SLOT_COMPLETE;
+		r->slots[s].generation = 2 + s;
+		r->slots[s].layout = 2;
+		r->slots[s].nr_checks = 1;
+		snprintf(r->slots[s].checks[0].name,
+			 sizeof(r->slots[s].checks[0].name), "magic");
+		r->slots[s].checks[0].result = VMPKRAM_CHECK_OK;
+	}
+	r->slot = -1;
+	switch (p->state) {
+	case VMPKRAM_POOL_UNFORMATTED:
+		r->action = VMPKRAM_REPAIR_REFUSED;
+		snprintf(r->text, sizeof(r->text), "nothing to repair: no vmpkram metadata");
+		break;
+	case VMPKRAM_POOL_DAMAGED:
+		r->slots[1].status = VMPKRAM_SLOT_DAMAGED;
+		r->slots[1].checks[0].result = VMPKRAM_CHECK_FAILED;
+		r->action = VMPKRAM_REPAIR_ADOPT;
+		r->slot = 0;
+		snprintf(r->text, sizeof(r->text), "adopt slot 0 and rewrite slot 1 from it");
+		break;
+	default:
+		r->action = VMPKRAM_REPAIR_NONE;
+		snprintf(r->text, sizeof(r->text), "nothing to repair: the pool is usable");
+	}
+}
+
+int vmpkram_pool_check(struct vmpkram_ctx *ctx, const char *name,
+		       struct vmpkram_pool_report *report)
+{
+	struct vmpkram_pool *p;
+	int ret = fake_call(F_POOL_CHECK);
+
+	(void)ctx;
+	if (!ret)
+		ret = find_pool(name, &p);
+	if (!ret)
+		fake_report(p, report);
+	return ret;
+}
+
+int vmpkram_pool_repair(struct vmpkram_ctx *ctx, const char *name,
+			struct vmpkram_pool_report *report)
+{
+	struct vmpkram_pool_report r = { .size = sizeof(r) };
+	struct vmpkram_pool *p;
+	int ret = fake_call(F_POOL_REPAIR);
+
+	(void)ctx;
+	if (!ret)
+		ret = find_pool(name, &p);
+	if (ret)
+		return ret;
+	fake_report(p, &r);
+	if (r.action == VMPKRAM_REPAIR_REFUSED)
+		return -EUCLEAN;
+	if (r.action == VMPKRAM_REPAIR_ADOPT)
+		p->state = VMPKRAM_POOL_READY;
+	r.state = p->state;
+	if (report)
+		*report = r;
+	return 0;
+}
+
 /* "memmap=SIZE$ADDR ... vmpkram.pool=NAME:SIZE@ADDR,..." for every pool */
 static int seal_cmdline(char **cmdline)
 {

@@ -238,6 +238,52 @@ static void test_yes(void)
 	tap_ok(fake.calls[F_POOL_FORMAT] == 1, "... formats");
 }
 
+/*
+ * pool repair: the plan first, then --yes or a person; what needs no
+ * repair, or cannot be repaired, is said without --yes.
+ */
+static void test_repair(void)
+{
+	struct json_object *obj, *v;
+
+	reset();
+	CTL("pool", "check", "test");
+	expect("check of a ready pool", 0, NULL);
+	tap_ok(strstr(o.out, "repair: nothing to repair") &&
+	       !fake.calls[F_POOL_REPAIR], "... plans nothing, repairs nothing");
+	CTL("--json", "pool", "check", "test");
+	obj = json_tokener_parse(o.out);
+	tap_ok(obj && json_object_object_get_ex(obj, "repair", &v) &&
+	       json_object_object_get_ex(v, "action", &v) &&
+	       !strcmp(json_object_get_string(v), "none") &&
+	       count_lines(o.out) == 1,
+	       "... --json: repair.action none, one compact line");
+	json_object_put(obj);
+	CTL("pool", "check");
+	expect("check without a pool name", 2, NULL);
+
+	CTL("pool", "repair", "test");
+	expect("repair of a ready pool without --yes", 0, NULL);
+	tap_ok(strstr(o.out, "nothing to repair") && !fake.calls[F_POOL_REPAIR],
+	       "... says there is nothing to repair, calls no repair");
+
+	CTL("pool", "repair", "small");
+	expect("repair of an unformatted pool", 1, "no vmpkram metadata");
+	tap_ok(!fake.calls[F_POOL_REPAIR], "... refused from the plan");
+
+	fake_pool("test")->state = VMPKRAM_POOL_DAMAGED;
+	CTL("pool", "repair", "test");
+	expect("repair of a damaged pool without --yes, nobody to ask", 1,
+	       "pass --yes");
+	tap_ok(!fake.calls[F_POOL_REPAIR] &&
+	       state("test") == VMPKRAM_POOL_DAMAGED, "... changes nothing");
+	CTL("pool", "repair", "test", "--yes");
+	expect("repair --yes of a damaged pool", 0, NULL);
+	tap_ok(fake.calls[F_POOL_REPAIR] == 1 &&
+	       state("test") == VMPKRAM_POOL_READY &&
+	       strstr(o.out, "repaired (now ready)"), "... repairs it");
+}
+
 /* ---------------------------------------- nothing but load loads the module */
 
 static void test_no_autoload(void)
@@ -648,6 +694,7 @@ int main(void)
 
 	test_errors();
 	test_yes();
+	test_repair();
 	test_no_autoload();
 	test_monitor();
 	test_json();

@@ -61,8 +61,9 @@
  * Bumped when a call, a struct field or an attribute is added, or when a
  * documented behaviour changes.  3: VMPKRAM_PREFAULT_F_MEM_FD; a pid other
  * than the caller's own is EPERM, whatever the caller's capabilities.
+ * 4: VMPKRAM_A_POOL_LAYOUT, VMPKRAM_CMD_POOL_CHECK, VMPKRAM_CMD_POOL_REPAIR.
  */
-#define VMPKRAM_API_VERSION	3
+#define VMPKRAM_API_VERSION	4
 
 #define VMPKRAM_DEVICE_NAME	"vmpkram"	/* /dev/vmpkram */
 
@@ -356,11 +357,15 @@ struct vmpkram_prefault {
  *  EADDRNOTAVAIL attach: the range overlaps System RAM or is not entirely
  *              reserved (memmap=SIZE$ADDR missing on the command line)
  *  EUCLEAN     seal or unseal of a pool whose metadata is not usable
- *              (state UNFORMATTED or DAMAGED); format it first
+ *              (state UNFORMATTED or DAMAGED); format it first; repair
+ *              of a pool that cannot be repaired (POOL_CHECK says why)
  *  EPERM       attach, format: a range that vmpkram.pool= did not name
  *              when the module was loaded is raw physical memory, as
  *              /dev/mem is: it needs CAP_SYS_RAWIO too, and is refused
  *              under kernel lockdown (LOCKDOWN_DEV_MEM)
+ *  EBUSY       also repair: the pool is mounted
+ *  EROFS       format, seal, unseal, repair: the system has started to
+ *              reboot or kexec
  *  ENOMEM      out of memory
  *
  * @VMPKRAM_CMD_POOL_GET: admin, doit and dump.  doit: the pool named by
@@ -408,6 +413,28 @@ struct vmpkram_prefault {
  *	change carry NLM_F_DUMP_INTR (dump again for a consistent list); a
  *	file that shrank or was deleted meanwhile is not continued, a file
  *	that took its place is sent from its start, and the dump still ends.
+ * @VMPKRAM_CMD_POOL_CHECK: admin, doit.  %VMPKRAM_A_POOL_NAME required.
+ *	Reads both metadata slots of the pool, whatever its state, and
+ *	replies with %VMPKRAM_A_POOL_NAME, %VMPKRAM_A_POOL_STATE, one
+ *	%VMPKRAM_A_CHECK_SLOT per slot (each check and its result) and
+ *	what a repair would do: %VMPKRAM_A_REPAIR_ACTION,
+ *	%VMPKRAM_A_REPAIR_SLOT, %VMPKRAM_A_REPAIR_TEXT,
+ *	%VMPKRAM_A_REPAIR_KEPT, %VMPKRAM_A_REPAIR_DROPPED and the dropped
+ *	files (%VMPKRAM_A_REPAIR_FILE).  Writes nothing to the pool; holds
+ *	the pool's lock while it reads (file operations wait).
+ * @VMPKRAM_CMD_POOL_REPAIR: admin, doit.  %VMPKRAM_A_POOL_NAME required.
+ *	Repairs a DAMAGED pool as %VMPKRAM_CMD_POOL_CHECK plans it and
+ *	replies with the same attributes, for what was done: adopts the
+ *	newest slot that passes every check and rewrites the other from it,
+ *	or, when none does, keeps the files whose entries and blocks are
+ *	consistent and drops the rest (each named in the kernel log).  Both
+ *	slots are rewritten, the one not started from first; the pool is
+ *	then READY and its free blocks are scrubbed again; a
+ *	%VMPKRAM_POOL_EV_REPAIRED event follows.  A pool that is not
+ *	DAMAGED is left alone (action NONE, success).  EUCLEAN when the
+ *	pool cannot be repaired: no vmpkram metadata, metadata of another
+ *	address or size, a layout this module does not write, the slots of
+ *	two pools, no usable superblock.  Never done implicitly.
  */
 enum vmpkram_cmd {
 	VMPKRAM_CMD_UNSPEC,
@@ -424,6 +451,8 @@ enum vmpkram_cmd {
 	VMPKRAM_CMD_POOL_UNSEAL,
 	VMPKRAM_CMD_POOL_NTF,
 	VMPKRAM_CMD_GET_FILES,
+	VMPKRAM_CMD_POOL_CHECK,
+	VMPKRAM_CMD_POOL_REPAIR,
 
 	__VMPKRAM_CMD_MAX,
 	VMPKRAM_CMD_MAX = __VMPKRAM_CMD_MAX - 1
@@ -500,6 +529,38 @@ enum vmpkram_cmd {
  * @VMPKRAM_A_FAULTS_PUD: u64, 1 GiB entries, likewise
  * @VMPKRAM_A_POOL_BAD: u64, bytes of blocks withdrawn for good after a
  *	memory failure (counted in %VMPKRAM_A_POOL_USED, never free again)
+ * @VMPKRAM_A_POOL_LAYOUT: u32, the layout version of the pool's metadata
+ *	(Documentation/pool-layout.rst), when it is READY or SEALED
+ * @VMPKRAM_A_CHECK_SLOT: nest, one per metadata slot in check and repair
+ *	replies: %VMPKRAM_A_SLOT_INDEX, %VMPKRAM_A_SLOT_STATUS,
+ *	%VMPKRAM_A_SLOT_GENERATION, %VMPKRAM_A_SLOT_COMMIT_SEQ,
+ *	%VMPKRAM_A_SLOT_LAYOUT and one %VMPKRAM_A_SLOT_CHECK per check
+ * @VMPKRAM_A_SLOT_INDEX: u32, 0 or 1
+ * @VMPKRAM_A_SLOT_STATUS: u32, enum vmpkram_slot_status
+ * @VMPKRAM_A_SLOT_GENERATION: u64, the generation its superblock names
+ *	(as read, checked or not)
+ * @VMPKRAM_A_SLOT_COMMIT_SEQ: u64, its commit sequence (generation << 1,
+ *	bit 0 set once the commit was complete), as read
+ * @VMPKRAM_A_SLOT_LAYOUT: u32, the layout version its superblock names,
+ *	as read
+ * @VMPKRAM_A_SLOT_CHECK: nest, one check of the slot, in the order they
+ *	run: %VMPKRAM_A_CHECK_NAME, %VMPKRAM_A_CHECK_RESULT and, for a failed
+ *	check, %VMPKRAM_A_CHECK_DETAIL
+ * @VMPKRAM_A_CHECK_NAME: string, e.g. "superblock checksum", "file table"
+ *	(the list is in Documentation/pool-layout.rst)
+ * @VMPKRAM_A_CHECK_RESULT: u32, enum vmpkram_check_result
+ * @VMPKRAM_A_CHECK_DETAIL: string, what failed
+ * @VMPKRAM_A_REPAIR_ACTION: u32, enum vmpkram_repair_action: what a repair
+ *	would do (check) or did (repair)
+ * @VMPKRAM_A_REPAIR_SLOT: u32, the slot a repair starts from (adopt and
+ *	salvage)
+ * @VMPKRAM_A_REPAIR_TEXT: string, the plan or why there is none
+ * @VMPKRAM_A_REPAIR_KEPT: u32, files a repair keeps
+ * @VMPKRAM_A_REPAIR_DROPPED: u32, files a repair drops
+ * @VMPKRAM_A_REPAIR_FILE: nest, one dropped file: %VMPKRAM_A_FILE_NAME
+ *	(absent when the name itself is damaged), %VMPKRAM_A_FILE_INO and
+ *	%VMPKRAM_A_REPAIR_REASON; at most 32 are listed
+ * @VMPKRAM_A_REPAIR_REASON: string, why the file is dropped
  */
 enum vmpkram_attr {
 	VMPKRAM_A_UNSPEC,
@@ -559,6 +620,24 @@ enum vmpkram_attr {
 	VMPKRAM_A_FAULTS_PMD,
 	VMPKRAM_A_FAULTS_PUD,
 	VMPKRAM_A_POOL_BAD,
+	VMPKRAM_A_POOL_LAYOUT,
+	VMPKRAM_A_CHECK_SLOT,
+	VMPKRAM_A_SLOT_INDEX,
+	VMPKRAM_A_SLOT_STATUS,
+	VMPKRAM_A_SLOT_GENERATION,
+	VMPKRAM_A_SLOT_COMMIT_SEQ,
+	VMPKRAM_A_SLOT_LAYOUT,
+	VMPKRAM_A_SLOT_CHECK,
+	VMPKRAM_A_CHECK_NAME,
+	VMPKRAM_A_CHECK_RESULT,
+	VMPKRAM_A_CHECK_DETAIL,
+	VMPKRAM_A_REPAIR_ACTION,
+	VMPKRAM_A_REPAIR_SLOT,
+	VMPKRAM_A_REPAIR_TEXT,
+	VMPKRAM_A_REPAIR_KEPT,
+	VMPKRAM_A_REPAIR_DROPPED,
+	VMPKRAM_A_REPAIR_FILE,
+	VMPKRAM_A_REPAIR_REASON,
 
 	__VMPKRAM_A_MAX,
 	VMPKRAM_A_MAX = __VMPKRAM_A_MAX - 1
@@ -619,6 +698,8 @@ enum vmpkram_pool_state {
  * @VMPKRAM_POOL_EV_FORMATTED: a pool was formatted
  * @VMPKRAM_POOL_EV_SEALED: a pool was sealed
  * @VMPKRAM_POOL_EV_UNSEALED: a pool was unsealed
+ * @VMPKRAM_POOL_EV_REPAIRED: a damaged pool was repaired
+ *	(%VMPKRAM_CMD_POOL_REPAIR)
  */
 enum vmpkram_pool_event {
 	VMPKRAM_POOL_EV_ATTACHED = 1,
@@ -626,6 +707,54 @@ enum vmpkram_pool_event {
 	VMPKRAM_POOL_EV_FORMATTED,
 	VMPKRAM_POOL_EV_SEALED,
 	VMPKRAM_POOL_EV_UNSEALED,
+	VMPKRAM_POOL_EV_REPAIRED,
+};
+
+/**
+ * enum vmpkram_slot_status - %VMPKRAM_A_SLOT_STATUS
+ * @VMPKRAM_SLOT_BLANK: all zero, never written
+ * @VMPKRAM_SLOT_FOREIGN: no vmpkram magic, not blank
+ * @VMPKRAM_SLOT_DAMAGED: vmpkram metadata that fails a check
+ * @VMPKRAM_SLOT_INTERRUPTED: a commit of the generation after the other
+ *	slot's was interrupted here; the other slot holds the one before
+ * @VMPKRAM_SLOT_COMPLETE: every check passed
+ */
+enum vmpkram_slot_status {
+	VMPKRAM_SLOT_BLANK = 1,
+	VMPKRAM_SLOT_FOREIGN,
+	VMPKRAM_SLOT_DAMAGED,
+	VMPKRAM_SLOT_INTERRUPTED,
+	VMPKRAM_SLOT_COMPLETE,
+};
+
+/**
+ * enum vmpkram_check_result - %VMPKRAM_A_CHECK_RESULT
+ * @VMPKRAM_CHECK_OK: passed
+ * @VMPKRAM_CHECK_FAILED: failed (%VMPKRAM_A_CHECK_DETAIL says how)
+ * @VMPKRAM_CHECK_NOT_RUN: an earlier check of the slot failed
+ */
+enum vmpkram_check_result {
+	VMPKRAM_CHECK_OK = 1,
+	VMPKRAM_CHECK_FAILED,
+	VMPKRAM_CHECK_NOT_RUN,
+};
+
+/**
+ * enum vmpkram_repair_action - %VMPKRAM_A_REPAIR_ACTION
+ * @VMPKRAM_REPAIR_NONE: nothing to repair (the pool is not DAMAGED)
+ * @VMPKRAM_REPAIR_ADOPT: adopt the newest complete and consistent slot
+ *	and rewrite the other from it
+ * @VMPKRAM_REPAIR_SALVAGE: no slot is usable: keep the files whose
+ *	entries and blocks are consistent, drop the rest, rewrite both slots
+ * @VMPKRAM_REPAIR_REFUSED: nothing a repair may start from (no metadata,
+ *	another geometry, a newer layout, two pools' slots, no usable
+ *	superblock); %VMPKRAM_A_REPAIR_TEXT says why
+ */
+enum vmpkram_repair_action {
+	VMPKRAM_REPAIR_NONE = 1,
+	VMPKRAM_REPAIR_ADOPT,
+	VMPKRAM_REPAIR_SALVAGE,
+	VMPKRAM_REPAIR_REFUSED,
 };
 
 /* %VMPKRAM_A_FILE_FLAGS */
