@@ -99,6 +99,7 @@ resume_all() {
 		pass=$(qe_last_check $g)
 		if ! qe_wait_hb $g $((last + 3 * QE_HZ)) 60; then
 			not_ok "$g: heartbeats continue after the resume (last $(qe_last_hb $g), before $last)"
+			qe_diag $g
 			continue
 		fi
 		qe_wait_check $g $((pass + 1)) 60
@@ -135,7 +136,12 @@ stage0() {
 		check "$g: first pattern check" qe_wait_check $g 1 60
 		check "$g: state running" [ "$(qe_state $g)" = running ]
 	done
-	[ "$failed" -eq 0 ] || fatal "the guests did not come up"
+	if [ "$failed" -ne 0 ]; then
+		for g in $GUESTS; do
+			qe_diag $g
+		done
+		fatal "the guests did not come up"
+	fi
 	update_into other
 }
 

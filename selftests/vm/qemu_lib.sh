@@ -195,6 +195,24 @@ qe_state() {
 	vmpkram-qemu status 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'
 }
 
+# qe_diag NAME: what tells why a guest stalled, as TAP comments: its
+# state, the end of its console and of its QEMU's log, what its QEMU's
+# threads are doing, and the test VM's load and KVM messages.
+qe_diag() {
+	qe_p=$(qe_pid "$1")
+	echo "# diag $1: state $(qe_state "$1"), last heartbeat $(qe_last_hb "$1"), QEMU pid ${qe_p:-none}"
+	qe_log "$1" | tail -n 8 | sed "s/^/# diag $1 console: /"
+	tail -n 8 "/run/vmpkram-qemu/$1/log" 2>/dev/null | sed "s/^/# diag $1 qemu log: /"
+	if [ -n "$qe_p" ] && [ -d "/proc/$qe_p" ]; then
+		for t in /proc/"$qe_p"/task/*; do
+			echo "# diag $1 thread ${t##*/}: $(cut -d' ' -f3 "$t/stat" 2>/dev/null)" \
+				"$(cat "$t/comm" 2>/dev/null) in $(cat "$t/wchan" 2>/dev/null)"
+		done
+	fi
+	echo "# diag: load $(cat /proc/loadavg)"
+	dmesg 2>/dev/null | grep -i "kvm\|svm\|soft lockup\|hung" | tail -n 8 | sed 's/^/# diag dmesg: /'
+}
+
 kexec_loaded() {
 	[ "$(cat /sys/kernel/kexec_loaded)" = 1 ]
 }
