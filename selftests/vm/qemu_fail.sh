@@ -179,13 +179,13 @@ done
 # The drop-in for -mem-prealloc: RAM that is not in a pool, populated by
 # VMPKRAM_IOC_PREFAULT in QEMU's address space before the guest runs.
 # Alone: f72 and f10 are saved first, so that it boots as fast as they
-# did.
+# did.  Its kernel is not quiet: a boot that stalls shows where.
 qe_console pf
 out=$(vmpkram-qemu --json launch pf --prefault 2 --qemu "$QE_DIR/bin/qemu-7.2" -- \
 	-machine q35 -accel "$QE_ACCEL" -cpu qemu64 -smp 1 -nodefaults \
 	-display none -m 128M \
 	-kernel "$QE_KERNEL" -initrd "$QE_TOP/build/guest/initramfs.cpio" \
-	-append "console=ttyS0 quiet panic=-1 HB_MIB=16 HB_HZ=$QE_HZ" \
+	-append "console=ttyS0 panic=-1 HB_MIB=16 HB_HZ=$QE_HZ" \
 	-chardev "pipe,id=con0,path=$QE_RUN/pf" -serial chardev:con0 2>/tmp/pf.err)
 rc=$?
 sed 's/^/# /' /tmp/pf.err

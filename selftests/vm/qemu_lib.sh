@@ -209,6 +209,11 @@ qe_diag() {
 				"$(cat "$t/comm" 2>/dev/null) in $(cat "$t/wchan" 2>/dev/null)"
 		done
 	fi
+	echo "# diag $1 qmp status: $(vmpkram-qemu --timeout 5 qmp "$1" query-status 2>&1 | tr -d ' \n')"
+	# Where the guest's CPU is: firmware, early boot, idle or a loop.
+	vmpkram-qemu --timeout 5 qmp "$1" human-monitor-command \
+		'{"command-line": "info registers"}' 2>&1 | sed 's/\\r\\n/\n/g; s/\\n/\n/g' |
+		grep -E "RIP|RSP|CR0|CR3|EFL" | head -n 4 | sed "s/^/# diag $1 regs: /"
 	echo "# diag: load $(cat /proc/loadavg)"
 	dmesg 2>/dev/null | grep -i "kvm\|svm\|soft lockup\|hung" | tail -n 8 | sed 's/^/# diag dmesg: /'
 }
