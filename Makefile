@@ -165,7 +165,7 @@ check-debug: deps
 	exit $$rc
 
 demo: deps
-	@$(MAKE) --no-print-directory modules-all user selftests guest
+	@$(MAKE) --no-print-directory modules-all user selftests guest qemu-10
 	@$(TOP)/tools/vm/run-vm --kernel $(KVER) --suite demo --mem 4G \
 		--result $(BUILD)/demo.result
 
