@@ -55,5 +55,12 @@ probe HAVE_MM_GET_UNMAPPED_AREA linux/sched/mm.h 'unsigned long mm_get_unmapped_
 # change_pud_range() calls change_huge_pud(); without it, a 1 GiB device
 # entry is a "bad pud" there (see VMPKRAM_MAP_1G in compat.h).
 probe HAVE_CHANGE_HUGE_PUD linux/huge_mm.h 'int change_huge_pud\('
+# 6.5's page-table walker rework: pte_offset_map() became
+# __pte_offset_map(), which treats any leaf PMD (a 2 MiB device entry
+# too) as "no page table here".  Before it, walkers that do not know
+# device PMDs (madvise_cold_or_pageout_pte_range() in 6.1) take one for
+# a bad PMD and clear it without a TLB flush (see VMPKRAM_PMD_WALK_SAFE
+# in compat.h).
+probe HAVE_PTE_OFFSET_MAP_NOLOCK linux/mm.h 'pte_t \*__pte_offset_map\('
 # 6.5 split copy_splice_read() (no page cache) from the generic splice read.
 probe HAVE_COPY_SPLICE_READ linux/fs.h 'ssize_t copy_splice_read\('

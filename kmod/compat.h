@@ -156,6 +156,33 @@ static inline unsigned long vmpkram_mm_get_unmapped_area(struct file *file,
 #define VMPKRAM_MAP_1G	false
 #endif
 
+/*
+ * Whether every page-table walker of the kernel leaves a 2 MiB device
+ * entry alone.  Before the walker rework of 6.5 (__pte_offset_map(),
+ * which takes any leaf PMD for "no table"), 6.1's
+ * madvise_cold_or_pageout_pte_range() (MADV_COLD, MADV_PAGEOUT) tests
+ * pmd_trans_huge(), false for a device PMD on x86, then
+ * pmd_trans_unstable(), which logs "bad pmd" and clears the entry with no
+ * TLB flush and no mmu-notifier call.  A later unmap_mapping_range() then
+ * finds nothing to flush, and a CPU may still reach the block through its
+ * TLB after the block went to another file.  There the module flushes
+ * every CPU's TLB once before blocks it frees can be reused
+ * (vmpkram_flush_stale_tlbs(), called by free_blocks() in pool_alloc.c
+ * and after a memory failure's unmap), and GET_API lacks
+ * VMPKRAM_FEATURE_PMD_WALK.  Secondary MMUs (KVM, IOMMU SVA) need no
+ * such thing: unmap_mapping_range() calls the mmu notifiers for the
+ * whole range, entries or not.
+ */
+#ifdef HAVE_PTE_OFFSET_MAP_NOLOCK
+#define VMPKRAM_PMD_WALK_SAFE	true
+static inline void vmpkram_flush_stale_tlbs(void)
+{
+}
+#else
+#define VMPKRAM_PMD_WALK_SAFE	false
+void vmpkram_flush_stale_tlbs(void);
+#endif
+
 /* splice_read for a file system without a page cache. */
 #ifdef HAVE_COPY_SPLICE_READ
 #define vmpkram_copy_splice_read copy_splice_read

@@ -13,11 +13,15 @@
 
 #include <linux/bitmap.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/error-injection.h>
 
+#include <asm/tlbflush.h>
+
+#include "compat.h"
 #include "pool.h"
 
 /* Blocks one scrub pass takes from the dirty set before it drops the lock. */
@@ -390,9 +394,34 @@ static void free_pool_block(struct vmpkram_pool *pool, u32 b)
 	pool->nr_dirty++;
 }
 
+const bool vmpkram_pmd_walk_safe = VMPKRAM_PMD_WALK_SAFE;
+
+#ifndef HAVE_PTE_OFFSET_MAP_NOLOCK
+static void flush_local_tlb(void *unused)
+{
+#ifdef CONFIG_X86
+	__flush_tlb_all();	/* flush_tlb_all() is not exported */
+#else
+	local_flush_tlb_all();
+#endif
+}
+
+/*
+ * On kernels whose walkers may have dropped a 2 MiB entry of ours without
+ * a TLB flush (see compat.h), a CPU may still hold a translation to a
+ * block that unmap_mapping_range() found nothing to flush for: every CPU
+ * flushes its whole TLB, once per operation that frees blocks.
+ */
+void vmpkram_flush_stale_tlbs(void)
+{
+	on_each_cpu(flush_local_tlb, NULL, 1);
+}
+#endif
+
 /*
  * Frees the blocks file @slot holds in [@first, @last), which become
- * holes.  Returns how many.  pool->lock held.
+ * holes, after flushing any TLB entry that could still reach them (see
+ * vmpkram_flush_stale_tlbs()).  Returns how many.  pool->lock held.
  */
 static u32 free_blocks(struct vmpkram_pool *pool, u32 slot, u32 first,
 		       u32 last)
@@ -410,6 +439,9 @@ static u32 free_blocks(struct vmpkram_pool *pool, u32 slot, u32 first,
 		if (!(++freed % GIB_BLOCKS))
 			cond_resched();
 	}
+	/* Before pool->lock lets anyone take them (see compat.h). */
+	if (freed)
+		vmpkram_flush_stale_tlbs();
 	return freed;
 }
 

@@ -33,6 +33,7 @@
 #include <linux/mm.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "fs.h"
 #include "pool.h"
 
@@ -168,6 +169,8 @@ static void fail_page(struct vmpkram_pool *pool, phys_addr_t phys)
 		else
 			unmap_mapping_range(inode->i_mapping, pos,
 					    VMPKRAM_BLOCK_SIZE, 1);
+		/* A dropped 2 MiB entry may linger in a TLB (compat.h). */
+		vmpkram_flush_stale_tlbs();
 		iput(inode);
 	}
 	if (sb)

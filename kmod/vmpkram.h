@@ -12,11 +12,14 @@
 
 /* fs_file.c: whether vmpkramfs maps 1 GiB entries on this kernel (compat.h) */
 extern const bool vmpkram_map_1g;
+/* pool_alloc.c: whether the kernel's walkers keep 2 MiB entries (compat.h) */
+extern const bool vmpkram_pmd_walk_safe;
 
 /* What this build implements; reported by GET_API and GET_STATUS. */
 #define VMPKRAM_FEATURES	(VMPKRAM_FEATURE_NETLINK | VMPKRAM_FEATURE_PREFAULT | \
 				 VMPKRAM_FEATURE_POOL | VMPKRAM_FEATURE_VMPKRAMFS | \
-				 (vmpkram_map_1g ? VMPKRAM_FEATURE_MAP_1G : 0))
+				 (vmpkram_map_1g ? VMPKRAM_FEATURE_MAP_1G : 0) | \
+				 (vmpkram_pmd_walk_safe ? VMPKRAM_FEATURE_PMD_WALK : 0))
 
 struct vmpkram_job;
 

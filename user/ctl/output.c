@@ -181,6 +181,7 @@ static const char *const feature_names[64] = {
 	[2] = "pool",		/* VMPKRAM_FEATURE_POOL */
 	[3] = "vmpkramfs",	/* VMPKRAM_FEATURE_VMPKRAMFS */
 	[4] = "map-1g",		/* VMPKRAM_FEATURE_MAP_1G */
+	[5] = "pmd-walk",	/* VMPKRAM_FEATURE_PMD_WALK */
 };
 
 static void feature_name(unsigned int bit, char *buf, size_t size)

@@ -85,6 +85,15 @@
  * 2 MiB entries at most.
  */
 #define VMPKRAM_FEATURE_MAP_1G		_BITULL(4)
+/*
+ * Every page-table walker of the kernel leaves vmpkramfs's 2 MiB entries
+ * alone.  Without it (6.1), MADV_COLD and MADV_PAGEOUT over a 2 MiB entry
+ * make the kernel log "bad pmd" and drop the entry (the data stays, the
+ * next access faults it back); the module then flushes every CPU's TLB
+ * before the blocks of a punch, a shrink or a delete can be reused
+ * (Documentation/vmpkramfs.rst, "Mapping sizes").
+ */
+#define VMPKRAM_FEATURE_PMD_WALK	_BITULL(5)
 
 /* ------------------------------------------------------------------ */
 /* persistent pools and vmpkramfs: limits                              */
