@@ -415,10 +415,10 @@ int mig_cont(struct vq *vq, struct guest *g)
 	return ret;
 }
 
-/* How long the background 'cont' of mig_cont_later() goes on asking. */
+/* How long the background 'cont' of spawn_cont_later() goes on asking. */
 #define CONT_LATER_SECONDS	300
 
-/* The child of mig_cont_later(): 'cont' until QEMU answers; exit status. */
+/* The child of spawn_cont_later(): 'cont' until QEMU answers; exit status. */
 static int cont_later_child(struct vq *vq, struct guest *g)
 {
 	time_t end = time(NULL) + CONT_LATER_SECONDS;
@@ -454,7 +454,7 @@ static int cont_later_child(struct vq *vq, struct guest *g)
  * CONT_LATER_SECONDS), writing what happened to RUN/cont.log.  Returns
  * the child's pid, or a negative errno.
  */
-int mig_cont_later(struct vq *vq, struct guest *g)
+static int spawn_cont_later(struct vq *vq, struct guest *g)
 {
 	char log[sizeof(g->run) + 16];
 	pid_t pid;
@@ -479,6 +479,18 @@ int mig_cont_later(struct vq *vq, struct guest *g)
 		dup2(fd, STDIN_FILENO);
 	vq->json = false;
 	_exit(cont_later_child(vq, g));
+}
+
+void mig_cont_later(struct vq *vq, struct guest *g)
+{
+	int pid = spawn_cont_later(vq, g);
+
+	if (pid < 0)
+		vq_fail(vq, "guest %s (QEMU pid %d) did not answer 'cont', and no process could be started to ask again (%s): 'cont' it over QMP (%s/qmp) once QEMU answers",
+			g->m.name, g->m.pid, strerror(-pid), g->run);
+	else
+		vq_fail(vq, "guest %s (QEMU pid %d) did not answer 'cont': process %d asks again until QEMU answers (up to 5 minutes; log %s/cont.log); check it with '" PROG " qmp %s query-status'",
+			g->m.name, g->m.pid, pid, g->run, g->m.name);
 }
 
 void mig_unprepare(struct vq *vq, struct guest *g)

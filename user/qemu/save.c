@@ -169,7 +169,7 @@ static int save_one(struct vq *vq, struct guest *g)
 		vq_fail(vq, "%s", g->err);
 		if (batch_rollback(gs, 1)) {
 			vq_fail(vq, "%s", g->err);
-			cont_later(vq, g);
+			mig_cont_later(vq, g);
 			return EXIT_FAIL;
 		}
 		return vq_fail(vq, "guest %s runs on, not saved", g->m.name);

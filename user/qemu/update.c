@@ -181,19 +181,6 @@ static int kexec_unload(struct update *u)
 	return ret;
 }
 
-/* A guest that did not answer 'cont': asked again in the background. */
-void cont_later(struct vq *vq, struct guest *g)
-{
-	int pid = mig_cont_later(vq, g);
-
-	if (pid < 0)
-		vq_fail(vq, "guest %s (QEMU pid %d) did not answer 'cont', and no process could be started to ask again (%s): 'cont' it over QMP (%s/qmp) once QEMU answers",
-			g->m.name, g->m.pid, strerror(-pid), g->run);
-	else
-		vq_fail(vq, "guest %s (QEMU pid %d) did not answer 'cont': process %d asks again until QEMU answers (up to 5 minutes; log %s/cont.log); check it with '" PROG " qmp %s query-status'",
-			g->m.name, g->m.pid, pid, g->run, g->m.name);
-}
-
 /* Step 3: everything back as it was.  Returns the exit status. */
 static int roll_back(struct update *u)
 {
@@ -206,7 +193,7 @@ static int roll_back(struct update *u)
 				continue;
 			lost++;
 			vq_fail(u->vq, "%s", u->gs[i]->err);
-			cont_later(u->vq, u->gs[i]);
+			mig_cont_later(u->vq, u->gs[i]);
 		}
 	}
 	if (kexec_unload(u))

@@ -174,10 +174,8 @@ int mig_save(struct vq *vq, struct guest *g);
 /* Undoes a stop (rollback). */
 int mig_cont(struct vq *vq, struct guest *g);
 /* After a 'cont' without an answer: a detached child asks again until
- * QEMU answers (RUN/cont.log).  The child's pid, or a negative errno. */
-int mig_cont_later(struct vq *vq, struct guest *g);
-/* The same, with the message for the operator (update.c). */
-void cont_later(struct vq *vq, struct guest *g);
+ * QEMU answers (RUN/cont.log); says so, or what to do by hand. */
+void mig_cont_later(struct vq *vq, struct guest *g);
 /* Undoes mig_prepare() of a guest that was not stopped. */
 void mig_unprepare(struct vq *vq, struct guest *g);
 /* quit, and wait for the process. */
