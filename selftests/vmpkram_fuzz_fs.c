@@ -27,31 +27,11 @@ void pipe_drop(int i)
  */
 static bool pmd_walk_safe(void)
 {
-	static int known = -1;
-	struct vmpkram_api api = { .size = sizeof(api) };
-	int fd;
+	static unsigned long long features;	/* 0: not known (yet) */
 
-	if (known >= 0)
-		return known;
-	fd = open("/dev/" VMPKRAM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	if (!ioctl(fd, VMPKRAM_IOC_GET_API, &api))
-		known = !!(api.features & VMPKRAM_FEATURE_PMD_WALK);
-	close(fd);
-	return known > 0;
-}
-
-/*
- * Logs @marker for tools/vm/run-vm (level 3: the console shows it), in
- * one write(), one record (dprintf() gets EINVAL from /dev/kmsg).
- */
-static bool kmsg_mark(int fd, const char *marker)
-{
-	char rec[128];
-	int n = snprintf(rec, sizeof(rec), "<3>%s\n", marker);
-
-	return write(fd, rec, n) == n;
+	if (!features)
+		features = vt_module_features();
+	return features & VMPKRAM_FEATURE_PMD_WALK;
 }
 
 /*
@@ -69,14 +49,14 @@ static int fuzz_madvise(void *p, size_t len, int advice)
 	if ((advice != MADV_COLD && advice != MADV_PAGEOUT) || pmd_walk_safe())
 		return madvise(p, len, advice);
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || !kmsg_mark(fd, "vmpkram-expect: bad pmd begin")) {
+	if (fd < 0 || !vt_kmsg_mark(fd, VT_EXPECT_PMD_BEGIN)) {
 		if (fd >= 0)
 			close(fd);
 		return madvise(p, len, MADV_NORMAL);
 	}
 	ret = madvise(p, len, advice);
 	e = errno;
-	kmsg_mark(fd, "vmpkram-expect: bad pmd end");
+	vt_kmsg_mark(fd, VT_EXPECT_PMD_END);
 	close(fd);
 	errno = e;
 	return ret;

@@ -2,7 +2,10 @@
 /*
  * Helpers shared by the vmpkram selftests, documented in vmpkram_test.h.
  */
+#include <fcntl.h>
 #include <time.h>
+#include <sys/ioctl.h>
+#include <linux/vmpkram.h>
 
 #include "vmpkram_test.h"
 
@@ -509,4 +512,23 @@ int tnl_get_faults(struct tnl *nl, struct tnl_faults *f)
 	}
 	tnl_result_clear(&res);
 	return ret;
+}
+
+unsigned long long vt_module_features(void)
+{
+	struct vmpkram_api api = { .size = sizeof(api) };
+	int dev = open("/dev/" VMPKRAM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	int ret = dev < 0 ? -1 : ioctl(dev, VMPKRAM_IOC_GET_API, &api);
+
+	if (dev >= 0)
+		close(dev);
+	return ret ? 0 : api.features;
+}
+
+int vt_kmsg_mark(int fd, const char *marker)
+{
+	char rec[128];
+	int n = snprintf(rec, sizeof(rec), "<3>%s\n", marker);
+
+	return write(fd, rec, n) == n;
 }

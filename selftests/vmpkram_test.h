@@ -42,6 +42,22 @@ uint64_t vt_rand(uint64_t *s, uint64_t n);
 /* CLOCK_MONOTONIC in milliseconds. */
 long vt_now_ms(void);
 
+/* The feature bits of the running module (GET_API), 0 if unknown. */
+unsigned long long vt_module_features(void);
+
+/*
+ * The markers around an operation that makes a kernel without
+ * VMPKRAM_FEATURE_PMD_WALK log "bad pmd" on purpose (MADV_COLD and
+ * MADV_PAGEOUT over 2 MiB entries on 6.1): tools/vm/run-vm lets "bad pmd"
+ * lines between them pass, and only those.  vt_kmsg_mark() logs one
+ * through @fd (/dev/kmsg) at KERN_ERR, so that the console shows it too,
+ * in one write(), one record (dprintf() gets EINVAL from /dev/kmsg);
+ * whether it was written.
+ */
+#define VT_EXPECT_PMD_BEGIN	"vmpkram-expect: bad pmd begin"
+#define VT_EXPECT_PMD_END	"vmpkram-expect: bad pmd end"
+int vt_kmsg_mark(int fd, const char *marker);
+
 /*
  * Generic netlink without libnl, for every test that talks to the family:
  * requests are built by hand (so malformed ones can be sent too), every

@@ -226,22 +226,10 @@ static __u64 wait_scrub(struct tnl *nl, const char *name, __u64 bytes,
 	return p.scrub_pending;
 }
 
-/* The feature bits of the running module (GET_API), 0 if unknown. */
-static __u64 module_features(void)
-{
-	struct vmpkram_api api = { .size = sizeof(api) };
-	int dev = open("/dev/vmpkram", O_RDWR | O_CLOEXEC);
-	int ret = dev < 0 ? -1 : ioctl(dev, VMPKRAM_IOC_GET_API, &api);
-
-	if (dev >= 0)
-		close(dev);
-	return ret ? 0 : api.features;
-}
-
 /* Whether the running module maps 1 GiB entries (GET_API features). */
 static bool module_maps_1g(void)
 {
-	return module_features() & VMPKRAM_FEATURE_MAP_1G;
+	return vt_module_features() & VMPKRAM_FEATURE_MAP_1G;
 }
 
 /* ---- fixture "mem": pool "test" ---- */
@@ -1495,27 +1483,13 @@ static int kmsg_open(void)
 	return fd;
 }
 
-/*
- * The markers around an operation that makes a kernel without
- * VMPKRAM_FEATURE_PMD_WALK log "bad pmd" on purpose (MADV_COLD and
- * MADV_PAGEOUT over 2 MiB entries on 6.1): tools/vm/run-vm, and
- * kmsg_bad() here, let "bad pmd" lines between them pass, and only those.
- */
-#define EXPECT_PMD_BEGIN	"vmpkram-expect: bad pmd begin"
-#define EXPECT_PMD_END		"vmpkram-expect: bad pmd end"
-
-/*
- * Logs @marker at KERN_ERR, so that it reaches the console too; in one
- * write(), one record (dprintf() gets EINVAL from /dev/kmsg).
- */
+/* Logs @marker (vt_kmsg_mark()), or says why it could not. */
 static void kmsg_mark(const char *marker)
 {
 	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	char rec[128];
-	int n = snprintf(rec, sizeof(rec), "<3>%s\n", marker);
 
 	if (fd >= 0) {
-		if (write(fd, rec, n) != n)
+		if (!vt_kmsg_mark(fd, marker))
 			perror("/dev/kmsg");
 		close(fd);
 	}
@@ -1533,11 +1507,11 @@ static int advise(void *p, size_t len, int advice, bool pmd_walk)
 	int ret, e;
 
 	if (mark)
-		kmsg_mark(EXPECT_PMD_BEGIN);
+		kmsg_mark(VT_EXPECT_PMD_BEGIN);
 	ret = madvise(p, len, advice);
 	e = errno;
 	if (mark)
-		kmsg_mark(EXPECT_PMD_END);
+		kmsg_mark(VT_EXPECT_PMD_END);
 	errno = e;
 	return ret;
 }
@@ -1567,11 +1541,11 @@ static bool kmsg_bad(int fd, char *line, size_t len)
 		rec[n] = '\0';
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
-		if (strstr(msg, EXPECT_PMD_BEGIN)) {
+		if (strstr(msg, VT_EXPECT_PMD_BEGIN)) {
 			expected++;
 			continue;
 		}
-		if (strstr(msg, EXPECT_PMD_END)) {
+		if (strstr(msg, VT_EXPECT_PMD_END)) {
 			expected -= !!expected;
 			continue;
 		}
@@ -1716,7 +1690,7 @@ FIXTURE_SETUP(map)
 			TH_LOG("pool %s still scrubbing", variant->pool);
 	}
 	self->pud = module_maps_1g();
-	self->pmd_walk = module_features() & VMPKRAM_FEATURE_PMD_WALK;
+	self->pmd_walk = vt_module_features() & VMPKRAM_FEATURE_PMD_WALK;
 	self->len = variant->len;
 	self->step = variant->step;
 	self->want = calloc(self->len / self->step, sizeof(*self->want));
